@@ -40,8 +40,19 @@ class StreamBuilder:
     id); arguments for a call that is not yet open are buffered until it is.
     """
 
-    __slots__ = ("_id", "_model", "_input_usage", "_started", "_next_index", "_open", "_open_key",
-                 "_tool_keys", "_saw_tool", "_finished", "output_chars")
+    __slots__ = (
+        "_finished",
+        "_id",
+        "_input_usage",
+        "_model",
+        "_next_index",
+        "_open",
+        "_open_key",
+        "_saw_tool",
+        "_started",
+        "_tool_keys",
+        "output_chars",
+    )
 
     def __init__(self, message_id: str, model: str, input_usage: Usage | None = None) -> None:
         self._id = message_id
@@ -80,7 +91,9 @@ class StreamBuilder:
         self._open_key = None
         return [BlockStop(self._next_index - 1)]
 
-    def _open_block(self, kind: str, block: TextBlock | ThinkingBlock | ToolUseBlock, key: object = None) -> list[StreamEvent]:
+    def _open_block(
+        self, kind: str, block: TextBlock | ThinkingBlock | ToolUseBlock, key: object = None
+    ) -> list[StreamEvent]:
         events = self.start() + self._close()
         self._open = kind
         self._open_key = key
@@ -110,7 +123,9 @@ class StreamBuilder:
     def thinking(self, text: str, origin: str | None = None) -> list[StreamEvent]:
         if not text:
             return self.start()
-        events = [] if self._open == "thinking" else self._open_block("thinking", ThinkingBlock("", origin=origin))
+        events = (
+            [] if self._open == "thinking" else self._open_block("thinking", ThinkingBlock("", origin=origin))
+        )
         self.output_chars += len(text)
         events.append(BlockDelta(self._next_index - 1, "thinking", text))
         return events
@@ -138,7 +153,9 @@ class StreamBuilder:
         self.output_chars += len(fragment)
         return [BlockDelta(self._next_index - 1, "json", fragment)]
 
-    def finish(self, stop_reason: StopReason, usage: Usage, stop_sequence: str | None = None) -> list[StreamEvent]:
+    def finish(
+        self, stop_reason: StopReason, usage: Usage, stop_sequence: str | None = None
+    ) -> list[StreamEvent]:
         if self._finished:
             return []
         self._finished = True
@@ -157,12 +174,16 @@ class StreamBuilder:
 
 def events_from_response(response: Response) -> Iterator[StreamEvent]:
     """A whole response as a stream (for upstreams or caches that answered in one piece)."""
-    yield MessageStart(response.id, response.model, Usage(
-        input_tokens=response.usage.input_tokens,
-        cache_read_tokens=response.usage.cache_read_tokens,
-        cache_write_tokens=response.usage.cache_write_tokens,
-        estimated=response.usage.estimated,
-    ))
+    yield MessageStart(
+        response.id,
+        response.model,
+        Usage(
+            input_tokens=response.usage.input_tokens,
+            cache_read_tokens=response.usage.cache_read_tokens,
+            cache_write_tokens=response.usage.cache_write_tokens,
+            estimated=response.usage.estimated,
+        ),
+    )
     for index, block in enumerate(response.content):
         if isinstance(block, TextBlock):
             yield BlockStart(index, TextBlock(""))
@@ -187,7 +208,7 @@ def events_from_response(response: Response) -> Iterator[StreamEvent]:
 class StreamAccumulator:
     """Folds a canonical stream back into a Response (telemetry, non-stream clients, caches)."""
 
-    __slots__ = ("id", "model", "blocks", "_json", "stop_reason", "stop_sequence", "usage", "error")
+    __slots__ = ("_json", "blocks", "error", "id", "model", "stop_reason", "stop_sequence", "usage")
 
     def __init__(self) -> None:
         self.id = ""
@@ -227,7 +248,11 @@ class StreamAccumulator:
         elif isinstance(event, MessageStart):
             self.id, self.model, self.usage = event.id, event.model, event.usage
         elif isinstance(event, MessageDelta):
-            self.stop_reason, self.stop_sequence, self.usage = event.stop_reason, event.stop_sequence, event.usage
+            self.stop_reason, self.stop_sequence, self.usage = (
+                event.stop_reason,
+                event.stop_sequence,
+                event.usage,
+            )
         elif isinstance(event, StreamError):
             self.error = event.error
 

@@ -1,5 +1,6 @@
 """Configuration: the immutable model and the loader that validates it."""
 
+from daemon.config.load import find_config_path, format_problems, load_config, load_config_file
 from daemon.config.model import (
     TIERS,
     Config,
@@ -22,4 +23,8 @@ __all__ = [
     "ServerConfig",
     "Target",
     "TierConfig",
+    "find_config_path",
+    "format_problems",
+    "load_config",
+    "load_config_file",
 ]

@@ -177,7 +177,7 @@ class HTTPProvider(Provider):
             response = await self.session().post(
                 url, data=orjson.dumps(body), headers=headers, timeout=self._timeout()
             )
-        except asyncio.TimeoutError as exc:
+        except TimeoutError as exc:
             raise LynkrError(
                 ErrorKind.TIMEOUT,
                 f"provider {self.name!r} did not answer within {self.config.read_timeout:g}s",
@@ -185,9 +185,10 @@ class HTTPProvider(Provider):
                 provider=self.name,
             ) from exc
         except aiohttp.ClientError as exc:
+            detail = self.redact(str(exc)) or type(exc).__name__
             raise LynkrError(
                 ErrorKind.UPSTREAM,
-                f"cannot reach provider {self.name!r} at {self.base_url}: {self.redact(str(exc)) or type(exc).__name__}",
+                f"cannot reach provider {self.name!r} at {self.base_url}: {detail}",
                 retryable=True,
                 provider=self.name,
             ) from exc
@@ -198,7 +199,7 @@ class HTTPProvider(Provider):
     async def error_from(self, response: aiohttp.ClientResponse) -> LynkrError:
         try:
             raw = await asyncio.wait_for(response.read(), timeout=self.config.read_timeout)
-        except (asyncio.TimeoutError, aiohttp.ClientError):
+        except (TimeoutError, aiohttp.ClientError):
             raw = b""
         finally:
             response.release()
@@ -213,15 +214,19 @@ class HTTPProvider(Provider):
     async def read_json(self, response: aiohttp.ClientResponse) -> Any:
         try:
             raw = await response.read()
-        except asyncio.TimeoutError as exc:
+        except TimeoutError as exc:
             raise LynkrError(
-                ErrorKind.TIMEOUT, f"provider {self.name!r} stalled while answering",
-                retryable=True, provider=self.name,
+                ErrorKind.TIMEOUT,
+                f"provider {self.name!r} stalled while answering",
+                retryable=True,
+                provider=self.name,
             ) from exc
         except aiohttp.ClientError as exc:
             raise LynkrError(
-                ErrorKind.UPSTREAM, f"provider {self.name!r} dropped the connection: {type(exc).__name__}",
-                retryable=True, provider=self.name,
+                ErrorKind.UPSTREAM,
+                f"provider {self.name!r} dropped the connection: {type(exc).__name__}",
+                retryable=True,
+                provider=self.name,
             ) from exc
         finally:
             response.release()

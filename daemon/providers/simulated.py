@@ -43,7 +43,9 @@ class SimulatedProvider(Provider):
         "failure_rate": Option((int, float), 0.0, "share of requests that fail with a 503, 0..1"),
         "reply_words": Option(int, 0, "length of the default reply in words; 0 = one fixed sentence"),
         "seed": Option(int, 0, "seed for failures, so a demo is repeatable"),
-        "script": Option(list, [], 'rules: [{match = "regex", text = "...", tool = "name", arguments = {...}}]'),
+        "script": Option(
+            list, [], 'rules: [{match = "regex", text = "...", tool = "name", arguments = {...}}]'
+        ),
     }
 
     def __init__(self, config: ProviderConfig, env: Mapping[str, str]) -> None:
@@ -90,12 +92,20 @@ class SimulatedProvider(Provider):
             if rule["text"]:
                 content.append(TextBlock(rule["text"]))
             if rule["tool"]:
-                content.append(ToolUseBlock(f"toolu_sim_{uuid.uuid4().hex[:16]}", rule["tool"], dict(rule["arguments"])))
+                content.append(
+                    ToolUseBlock(f"toolu_sim_{uuid.uuid4().hex[:16]}", rule["tool"], dict(rule["arguments"]))
+                )
         if not content:
             content.append(TextBlock(self._default_text(model, last_text)))
-        stop = StopReason.TOOL_USE if any(isinstance(b, ToolUseBlock) for b in content) else StopReason.END_TURN
-        chars = sum(len(b.text) if isinstance(b, TextBlock) else len(str(getattr(b, "input", ""))) for b in content)
-        usage = Usage(input_tokens=estimate_request(request), output_tokens=estimate_output(chars), estimated=True)
+        stop = (
+            StopReason.TOOL_USE if any(isinstance(b, ToolUseBlock) for b in content) else StopReason.END_TURN
+        )
+        chars = sum(
+            len(b.text) if isinstance(b, TextBlock) else len(str(getattr(b, "input", ""))) for b in content
+        )
+        usage = Usage(
+            input_tokens=estimate_request(request), output_tokens=estimate_output(chars), estimated=True
+        )
         return Response(f"msg_sim_{uuid.uuid4().hex[:20]}", f"simulated/{model}", content, stop, None, usage)
 
     def _default_text(self, model: str, last_text: str) -> str:

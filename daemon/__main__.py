@@ -1,0 +1,58 @@
+"""``python -m daemon``: run the daemon in the foreground (``lynkr up`` detaches it)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+from daemon.config.load import format_problems, load_config_file
+from daemon.config.model import ConfigError
+from daemon.paths import resolve_paths
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m daemon", description="Run the Lynkr daemon in the foreground."
+    )
+    parser.add_argument(
+        "--config", help="config file (default: $LYNKR_CONFIG, ./lynkr.toml, ~/.config/lynkr)"
+    )
+    parser.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="port to listen on (default 8081)")
+    args = parser.parse_args(argv)
+
+    try:
+        config = load_config_file(args.config, host=args.host, port=args.port)
+    except ConfigError as error:
+        where = error.source or "the environment"
+        print(f"lynkr: error: the config at {where} is invalid:\n{format_problems(error)}", file=sys.stderr)
+        return 2
+
+    logging.basicConfig(
+        level=config.server.log_level.upper(),
+        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    from daemon.server import StartupError, serve  # after logging is set up
+
+    try:
+        import uvloop
+
+        runner = asyncio.Runner(loop_factory=uvloop.new_event_loop)
+    except ImportError:  # uvloop is optional (and absent on Windows)
+        runner = asyncio.Runner()
+    try:
+        with runner:
+            runner.run(serve(config, resolve_paths()))
+    except StartupError as error:
+        print(f"lynkr: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,77 @@
+"""The control API, served on the daemon's Unix socket.
+
+It is the only way the CLI and the console see or change the running
+daemon. The socket is created mode 0600, so only its owner can use it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from typing import TYPE_CHECKING, Any
+
+import orjson
+from aiohttp import web
+
+from daemon import __version__
+
+if TYPE_CHECKING:
+    from daemon.state import DaemonState
+
+CONTROL_STATE: web.AppKey[Any] = web.AppKey("control_state")
+STOP: web.AppKey[asyncio.Event] = web.AppKey("stop", asyncio.Event)
+
+
+def _json(body: Any, status: int = 200) -> web.Response:
+    return web.Response(body=orjson.dumps(body), status=status, content_type="application/json")
+
+
+def status_payload(state: DaemonState) -> dict[str, Any]:
+    config = state.runtime.config
+    providers = state.runtime.providers
+    tiers = {}
+    for name, tier in config.tiers.items():
+        provider = providers.get(tier.provider)
+        tiers[name] = {
+            "provider": tier.provider,
+            "provider_type": provider.config.type if provider else None,
+            "model": tier.model,
+            "simulated": bool(provider and provider.SIMULATED),
+            "fallback": [str(t) for t in tier.fallback],
+        }
+    return {
+        "version": __version__,
+        "pid": os.getpid(),
+        "started_at": state.started_at,
+        "uptime_seconds": round(time.time() - state.started_at, 3),
+        "url": state.url,
+        "control_socket": str(state.paths.control_socket),
+        "state_dir": str(state.paths.state_dir),
+        "config_source": str(config.source) if config.source else None,
+        "simulated_only": config.simulated_only,
+        "default_tier": config.routing.default_tier,
+        "tiers": tiers,
+        "warnings": list(config.warnings),
+        "ready": state.ready,
+        "traffic": state.recorder.summary(),
+    }
+
+
+async def get_status(request: web.Request) -> web.Response:
+    return _json(status_payload(request.app[CONTROL_STATE]))
+
+
+async def post_shutdown(request: web.Request) -> web.Response:
+    # Stop after this response is written, so the caller gets its answer.
+    asyncio.get_running_loop().call_later(0.05, request.app[STOP].set)
+    return _json({"status": "stopping"}, status=202)
+
+
+def build_control_app(state: DaemonState, stop: asyncio.Event) -> web.Application:
+    app = web.Application()
+    app[CONTROL_STATE] = state
+    app[STOP] = stop
+    app.router.add_get("/v1/status", get_status)
+    app.router.add_post("/v1/shutdown", post_shutdown)
+    return app

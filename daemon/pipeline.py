@@ -1,0 +1,236 @@
+"""The request path, one stage after another.
+
+    client dialect in -> canonical request -> session -> router
+    -> optimizers -> provider (translate, invoke, translate back, stream)
+    -> client dialect out, with every stage reporting to telemetry.
+
+Read top to bottom, ``handle`` is the whole story of a request. Fallback
+lives here because only the pipeline knows whether anything has been sent to
+the client yet: once a byte is out, a failure can no longer be hidden by
+trying another provider, and becomes an error event in the client's dialect.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator
+
+import orjson
+from aiohttp import web
+
+from daemon.canonical import BlockDelta, Request, StreamError, StreamEvent
+from daemon.config.model import Target
+from daemon.errors import ErrorKind, LynkrError
+from daemon.frontends import Frontend
+from daemon.providers.base import Provider
+from daemon.router import RoutingDecision, route
+from daemon.session import session_id
+from daemon.state import DaemonState, Runtime
+from daemon.streams import StreamAccumulator
+from daemon.telemetry import DecisionRecord, Hop
+
+log = logging.getLogger("lynkr.pipeline")
+
+_SSE_HEADERS = {
+    "content-type": "text/event-stream; charset=utf-8",
+    "cache-control": "no-cache",
+    "x-accel-buffering": "no",  # tell reverse proxies not to buffer the stream
+}
+
+
+async def handle(http: web.Request, frontend: Frontend, state: DaemonState) -> web.StreamResponse:
+    runtime = state.runtime  # this request keeps this config even if a reload swaps it
+    record = DecisionRecord(
+        id=f"dec_{uuid.uuid4().hex[:20]}",
+        started_at=time.time(),
+        session="",
+        dialect=frontend.name,
+        user_agent=http.headers.get("user-agent", "")[:200],
+        requested_model="",
+        stream=False,
+    )
+    started = time.perf_counter()
+    state.recorder.started()
+    try:
+        request = frontend.parse(await read_json(http), http.headers)
+        record.requested_model, record.stream = request.model, request.stream
+        record.session = session_id(http.headers, request)
+        decision = route(request, runtime.config)
+        record.tier, record.rule, record.reasons = decision.tier, decision.rule, decision.reasons
+        record.router_us = decision.elapsed_us
+        # Optimizers (response cache, memory) take their place here.
+        if request.stream:
+            response = await _stream(http, frontend, runtime, request, decision, record, started)
+        else:
+            response = await _complete(frontend, runtime, request, decision, record)
+    except LynkrError as error:
+        response = error_response(frontend, error, record.id)
+        record.status, record.error = response.status, error.message
+    except asyncio.CancelledError:
+        record.status, record.error = 499, "client closed the connection"
+        raise
+    finally:
+        record.latency_ms = (time.perf_counter() - started) * 1000
+        state.recorder.finished(record)
+    return response
+
+
+async def read_json(http: web.Request) -> object:
+    try:
+        raw = await http.read()
+    except web.HTTPRequestEntityTooLarge as exc:
+        raise LynkrError(
+            ErrorKind.REQUEST_TOO_LARGE,
+            f"request body is larger than the {exc.max_size // (1024 * 1024)} MiB limit (server.max_body_mb)",
+        ) from exc
+    if not raw:
+        raise LynkrError(ErrorKind.INVALID_REQUEST, "request body is empty; send a JSON object")
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise LynkrError(ErrorKind.INVALID_REQUEST, f"request body is not valid JSON: {exc}") from exc
+
+
+def candidates(runtime: Runtime, decision: RoutingDecision) -> list[tuple[Target, Provider]]:
+    tier = runtime.config.tiers[decision.tier]
+    return [(t, runtime.providers[t.provider]) for t in tier.chain() if t.provider in runtime.providers]
+
+
+def lynkr_headers(record: DecisionRecord) -> dict[str, str]:
+    return {
+        "x-lynkr-tier": record.tier,
+        "x-lynkr-provider": record.provider,
+        "x-lynkr-model": record.model,
+        "x-lynkr-decision-id": record.id,
+    }
+
+
+def error_response(frontend: Frontend, error: LynkrError, decision_id: str) -> web.Response:
+    status, body = frontend.error(error)
+    headers = {"x-lynkr-decision-id": decision_id}
+    if error.retry_after is not None:
+        headers["retry-after"] = str(max(0, round(error.retry_after)))
+    return web.Response(
+        status=status, body=orjson.dumps(body), content_type="application/json", headers=headers
+    )
+
+
+async def _complete(
+    frontend: Frontend, runtime: Runtime, request: Request, decision: RoutingDecision, record: DecisionRecord
+) -> web.Response:
+    last_error: LynkrError | None = None
+    for target, provider in candidates(runtime, decision):
+        hop = Hop(target.provider, target.model)
+        record.hops.append(hop)
+        try:
+            response = await provider.complete(request, target.model)
+        except LynkrError as error:
+            hop.error, last_error = error.message, error
+            if not error.retryable:
+                break
+            continue
+        record.provider, record.model, record.usage, record.status = (
+            target.provider,
+            target.model,
+            response.usage,
+            200,
+        )
+        body = orjson.dumps(frontend.render(response, request.model))
+        return web.Response(body=body, content_type="application/json", headers=lynkr_headers(record))
+    raise last_error or _no_provider(decision)
+
+
+async def _stream(
+    http: web.Request,
+    frontend: Frontend,
+    runtime: Runtime,
+    request: Request,
+    decision: RoutingDecision,
+    record: DecisionRecord,
+    started: float,
+) -> web.StreamResponse:
+    opened = await _open_stream(runtime, request, decision, record)
+    events, first = opened
+    encoder = frontend.encoder(request)
+    accumulator = StreamAccumulator()
+    response = web.StreamResponse(status=200, headers={**_SSE_HEADERS, **lynkr_headers(record)})
+    record.status = 200
+    try:
+        await response.prepare(http)
+        event: StreamEvent | None = first
+        while event is not None:
+            accumulator.add(event)
+            if record.ttft_ms is None and isinstance(event, BlockDelta):
+                record.ttft_ms = (time.perf_counter() - started) * 1000
+            chunk = encoder.encode(event)
+            if chunk:
+                await response.write(chunk)
+            if isinstance(event, StreamError):
+                record.error = event.error.message
+                break
+            event = await anext(events, None)
+        record.usage = accumulator.usage
+        await response.write_eof()
+    except (ConnectionResetError, asyncio.CancelledError):
+        # The client went away: stop generating upstream (closing the generator
+        # closes the provider connection) and let the cancellation continue.
+        record.status, record.error = 499, "client closed the connection"
+        raise
+    except Exception:
+        # A bug after the headers went out: end the stream with an error event
+        # in the client's dialect rather than a silent truncation.
+        log.exception("stream %s failed", record.id)
+        record.status, record.error = 500, "internal error while streaming"
+        failure = LynkrError(ErrorKind.INTERNAL, f"Lynkr failed while streaming (decision {record.id})")
+        await response.write(encoder.encode(StreamError(failure)))
+        await response.write_eof()
+    finally:
+        await events.aclose()
+    return response
+
+
+async def _open_stream(
+    runtime: Runtime, request: Request, decision: RoutingDecision, record: DecisionRecord
+) -> tuple[AsyncIterator[StreamEvent], StreamEvent]:
+    """Start a stream with the first candidate that yields a first event.
+
+    Until that first event nothing is sent to the client, so a provider that
+    fails to start is replaced by the next one in the chain.
+    """
+    last_error: LynkrError | None = None
+    for target, provider in candidates(runtime, decision):
+        hop = Hop(target.provider, target.model)
+        record.hops.append(hop)
+        events = provider.stream(request, target.model)
+        try:
+            first = await anext(events)
+        except StopAsyncIteration:
+            error = LynkrError(
+                ErrorKind.UPSTREAM,
+                f"provider {target.provider!r} sent an empty stream",
+                retryable=True,
+                provider=target.provider,
+            )
+        except LynkrError as exc:
+            error = exc
+        else:
+            if not (isinstance(first, StreamError) and first.error.retryable):
+                record.provider, record.model = target.provider, target.model
+                return events, first
+            error = first.error
+        await events.aclose()  # type: ignore[attr-defined]
+        hop.error, last_error = error.message, error
+        if not error.retryable:
+            break
+    raise last_error or _no_provider(decision)
+
+
+def _no_provider(decision: RoutingDecision) -> LynkrError:
+    return LynkrError(
+        ErrorKind.UPSTREAM,
+        f"no provider is configured for the {decision.tier} tier",
+        status=503,
+    )

@@ -1,0 +1,466 @@
+"""``lynkr``: start, stop and inspect the daemon.
+
+Startup time matters (``lynkr status`` runs in prompts and scripts), so this
+module imports only typer and the standard library at the top. rich, the
+config loader (which pulls in every provider adapter, hence aiohttp) and the
+process helpers are imported inside the commands that need them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+
+import typer
+
+from daemon import __version__
+from daemon.paths import StatePaths, resolve_paths
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from daemon.config.model import Config
+    from lynkr_tui.daemon_process import StartResult
+
+SIMULATED_NOTICE = (
+    "No providers configured: every tier is served by the built-in SIMULATED provider "
+    "(replies are not from a real model). Add providers to lynkr.toml: see config.example.toml."
+)
+API_NOTE = "(Anthropic /v1/messages · OpenAI /v1/chat/completions)"
+
+app = typer.Typer(
+    name="lynkr",
+    help="Lynkr: a self-hosted LLM router. One local endpoint, four tiers, every provider.",
+    no_args_is_help=True,
+    add_completion=False,
+    # Locals in a traceback may hold API keys read from the environment.
+    pretty_exceptions_show_locals=False,
+)
+config_app = typer.Typer(help="Inspect the configuration.", no_args_is_help=True)
+app.add_typer(config_app, name="config")
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    typer.echo(message, err=True)
+    raise typer.Exit(code)
+
+
+def state_paths() -> StatePaths:
+    """The state dir for this environment, refusing a control socket path a Unix socket cannot hold."""
+    from lynkr_tui.control_client import SocketPathTooLong, check_socket_path
+
+    paths = resolve_paths()
+    try:
+        check_socket_path(paths.control_socket)
+    except SocketPathTooLong as exc:
+        fail(f"lynkr: {exc}.")
+    return paths
+
+
+def human_duration(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days}d {hours}h {minutes:02d}m"
+    if hours:
+        return f"{hours}h {minutes:02d}m"
+    if minutes:
+        return f"{minutes}m {secs:02d}s"
+    return f"{secs}s"
+
+
+def console(stderr: bool = False) -> Console:
+    from rich.console import Console
+
+    # soft_wrap: never break a path or URL in two; the terminal wraps long lines itself,
+    # and copy-paste and grep see them whole. highlight off: no guessing colours for numbers.
+    return Console(stderr=stderr, soft_wrap=True, highlight=False)
+
+
+def tier_rows_from_status(status: dict[str, Any]) -> list[dict[str, Any]]:
+    return [{"tier": name, **info} for name, info in (status.get("tiers") or {}).items()]
+
+
+def tier_rows_from_config(config: Config) -> list[dict[str, Any]]:
+    rows = []
+    for name, tier in config.tiers.items():
+        provider = config.providers.get(tier.provider)
+        kind = provider.type if provider else None
+        rows.append(
+            {
+                "tier": name,
+                "provider": tier.provider,
+                "provider_type": kind,
+                "model": tier.model,
+                "simulated": kind == "simulated",
+                "fallback": [str(target) for target in tier.fallback],
+            }
+        )
+    return rows
+
+
+def print_details(
+    out: Console,
+    *,
+    title: str,
+    lines: list[tuple[str, str]],
+    tiers: list[dict[str, Any]],
+    default_tier: str | None,
+    simulated_only: bool,
+    warnings: list[str],
+) -> None:
+    """The banner / status layout: a title, labelled lines, the tier table, notices.
+
+    Every dynamic string goes in as ``Text`` so brackets in paths or warnings
+    ("[providers.x]") are never read as rich markup.
+    """
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    out.print(Text(title, style="bold green"))
+    for label, value in lines:
+        out.print(Text.assemble((f"{label + ':':<9}", "bold"), value))
+    if tiers:
+        # No fallback anywhere (the common first-run case): no column of dashes.
+        with_fallback = any(row.get("fallback") for row in tiers)
+        table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 2, 0, 0))
+        for column in ("Tier", "Target", "Type", *(["Fallback"] if with_fallback else [])):
+            table.add_column(column, overflow="fold")
+        for row in tiers:
+            name = row["tier"] + (" (default)" if row["tier"] == default_tier else "")
+            kind = row.get("provider_type") or "?"
+            style = "yellow" if row.get("simulated") else ""
+            cells = [
+                Text(name),
+                Text(f"{row.get('provider')}:{row.get('model')}", style=style),
+                Text(kind.upper() if row.get("simulated") else kind, style=style),
+            ]
+            if with_fallback:
+                cells.append(Text(", ".join(row.get("fallback") or []) or "-"))
+            table.add_row(*cells)
+        out.print()
+        out.print(table)
+    if simulated_only or warnings:
+        out.print()
+    if simulated_only:
+        out.print(Text(SIMULATED_NOTICE, style="bold yellow"))
+    for warning in warnings:
+        out.print(Text.assemble(("Warning: ", "bold yellow"), warning))
+
+
+def print_status(out: Console, status: dict[str, Any], paths: StatePaths, title: str) -> None:
+    lines = [
+        ("API", f"{status.get('url')}  {API_NOTE}"),
+        ("Control", str(status.get("control_socket") or paths.control_socket)),
+        ("Logs", _log_location(status, paths)),
+        ("Config", status.get("config_source") or "built-in defaults (no config file found)"),
+    ]
+    print_details(
+        out,
+        title=title,
+        lines=lines,
+        tiers=tier_rows_from_status(status),
+        default_tier=status.get("default_tier"),
+        simulated_only=bool(status.get("simulated_only")),
+        warnings=list(status.get("warnings") or []),
+    )
+
+
+def _log_location(status: dict[str, Any], paths: StatePaths) -> str:
+    # A daemon that reports "log_file": null runs in the foreground and logs to its terminal.
+    if "log_file" in status:
+        return status["log_file"] or "the terminal it runs in (foreground)"
+    return str(paths.log_file)
+
+
+def load_config_or_exit(path: Path | None, host: str | None = None, port: int | None = None) -> Config:
+    """``load_config_file`` with every problem printed on its own line (key first), exit 1 on error."""
+    from daemon.config.load import format_problems, load_config_file
+    from daemon.config.model import ConfigError
+
+    try:
+        return load_config_file(path, host=host, port=port)
+    except ConfigError as error:
+        where = error.source or path
+        # No file: the problem is in the environment or the flags (each problem's key says which).
+        head = f"the config at {where} is invalid" if where else "the config is invalid (no config file)"
+        fail(f"lynkr: {head}:\n{format_problems(error)}")
+    except OSError as exc:  # the loader reports unreadable files itself; this is belt and braces
+        fail(f"lynkr: cannot read the config at {path}: {exc.strerror or exc}")
+
+
+def url_for(host: str, port: int) -> str:
+    return f"http://{f'[{host}]' if ':' in host else host}:{port}"
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"lynkr {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", "-V", help="Print the version and exit.", callback=_version_callback, is_eager=True
+        ),
+    ] = False,
+) -> None:
+    """Lynkr: a self-hosted LLM router. One local endpoint, four tiers, every provider."""
+
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        "-c",
+        help="Config file (default: $LYNKR_CONFIG, ./lynkr.toml, "
+        "$XDG_CONFIG_HOME/lynkr/config.toml, else built-in defaults).",
+    ),
+]
+# No min/max: the config loader reports a bad --port like any other config problem (key "--port").
+PortOption = Annotated[int | None, typer.Option("--port", "-p", help="Port for the API (default 8081).")]
+HostOption = Annotated[str | None, typer.Option("--host", help="Address for the API (default 127.0.0.1).")]
+ForegroundOption = Annotated[
+    bool, typer.Option("--foreground", "-f", help="Run in this terminal, logging to it; Ctrl-C stops.")
+]
+
+
+@app.command("up")
+def up(
+    config: ConfigOption = None,
+    port: PortOption = None,
+    host: HostOption = None,
+    foreground: ForegroundOption = False,
+) -> None:
+    """Start the daemon in the background (or in this terminal with --foreground)."""
+    from lynkr_tui import daemon_process as dp
+
+    paths = state_paths()
+
+    # (1) One daemon per state dir.
+    found = dp.probe(paths)
+    if found.running:
+        status = found.status or {}
+        fail(
+            f"Lynkr is already running (pid {status.get('pid')}) at {status.get('url')}; run `lynkr down` "
+            "first, or set LYNKR_HOME to run a second one."
+        )
+    if found.unresponsive:
+        fail(
+            f"A Lynkr process (pid {found.pid}) holds {paths.state_dir} but does not answer on "
+            f"{paths.control_socket}; it may still be starting. Run `lynkr down` to stop it, "
+            "or set LYNKR_HOME to run a second one."
+        )
+
+    # (2) The config, with every problem at once.
+    cfg = load_config_or_exit(config, host=host, port=port)
+    listen_host, listen_port = cfg.server.host, cfg.server.port
+
+    # (3) The port, so the user gets the sentence here rather than from a log.
+    try:
+        dp.check_port_free(listen_host, listen_port)
+    except dp.PortUnavailable as exc:
+        if exc.in_use:
+            fail(
+                f"Port {listen_port} on {listen_host} is already in use; stop the program using it "
+                "or pass --port."
+            )
+        fail(
+            f"Lynkr cannot listen on {listen_host}:{listen_port}: {exc.detail}; pass --host or --port "
+            "to choose another address."
+        )
+
+    # The daemon re-reads the same file (absolute path) with the same overrides.
+    source = cfg.source.resolve() if cfg.source is not None else None
+    argv = dp.daemon_argv(source, host, port)
+    env = dp.daemon_env()
+    paths.ensure()
+
+    if foreground:
+        _exec_foreground(cfg, paths, argv, env)
+
+    child, offset = dp.spawn_detached(argv, paths.log_file, env)
+    try:
+        result = dp.wait_until_up(child, paths, offset)
+    except KeyboardInterrupt:
+        # Ctrl-C while waiting means "never mind": do not leave a daemon the user gave up on.
+        dp.terminate(child.pid, grace=5.0)
+        fail("Interrupted: the daemon that was starting has been stopped.", 130)
+    if result.status is not None:
+        print_status(
+            console(),
+            result.status,
+            paths,
+            title=f"Lynkr {result.status.get('version', __version__)} is running (pid {child.pid})",
+        )
+        return
+    _report_failed_start(result, paths)
+
+
+@app.command("start", help="Same as `lynkr up` (the original Lynkr's name for it).")
+def start(
+    config: ConfigOption = None,
+    port: PortOption = None,
+    host: HostOption = None,
+    foreground: ForegroundOption = False,
+) -> None:
+    up(config=config, port=port, host=host, foreground=foreground)
+
+
+def _exec_foreground(cfg: Config, paths: StatePaths, argv: list[str], env: dict[str, str]) -> NoReturn:
+    """Print what is known now, then become the daemon (same pid, so the banner's pid is right)."""
+    out = console()
+    print_details(
+        out,
+        title=f"Lynkr {__version__} starting in the foreground (pid {os.getpid()}); Ctrl-C stops it",
+        lines=[
+            ("API", f"{url_for(cfg.server.host, cfg.server.port)}  {API_NOTE}"),
+            ("Control", str(paths.control_socket)),
+            ("Logs", "this terminal (stderr)"),
+            ("Config", str(cfg.source) if cfg.source else "built-in defaults (no config file found)"),
+        ],
+        tiers=tier_rows_from_config(cfg),
+        default_tier=cfg.routing.default_tier,
+        simulated_only=cfg.simulated_only,
+        warnings=list(cfg.warnings),
+    )
+    # exec discards Python's buffers: whatever is not flushed now is never printed.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execve(argv[0], argv, env)
+
+
+def _report_failed_start(result: StartResult, paths: StatePaths) -> NoReturn:
+    lines: list[str] = result.log_tail
+    # The daemon states fatal startup problems as "lynkr: error: <sentence>" (possibly followed by
+    # detail lines, e.g. a config's problems): show that, not the whole log.
+    errors = [i for i, line in enumerate(lines) if line.startswith("lynkr: error:")]
+    if errors:
+        typer.echo("\n".join(lines[errors[-1] :]), err=True)
+        if result.timed_out:
+            typer.echo(f"Lynkr did not answer within {dp_timeout()} s and was stopped.", err=True)
+        raise typer.Exit(1)
+    tail = "\n".join(lines[-15:]) or "(nothing was logged)"
+    if result.timed_out:
+        head = (
+            f"Lynkr did not answer on {paths.control_socket} within {dp_timeout()} s, so it was stopped. "
+            f"Last lines of {paths.log_file}:"
+        )
+    else:
+        head = f"Lynkr exited during startup (exit code {result.exit_code}). Last lines of {paths.log_file}:"
+    fail(f"{head}\n{tail}")
+
+
+def dp_timeout() -> int:
+    from lynkr_tui.daemon_process import STARTUP_TIMEOUT
+
+    return round(STARTUP_TIMEOUT)
+
+
+@app.command("down")
+def down() -> None:
+    """Stop the daemon: gracefully over the control socket, else SIGTERM, SIGKILL as a last resort."""
+    from lynkr_tui import daemon_process as dp
+
+    paths = state_paths()
+
+    def stopping(pid: int, how: str) -> None:
+        if how == "shutdown":
+            typer.echo(f"Stopping Lynkr (pid {pid})...")
+        else:
+            typer.echo(f"Lynkr (pid {pid}) does not answer on {paths.control_socket}; sent it SIGTERM...")
+
+    result = dp.stop(paths, on_stopping=stopping)
+    if result.how == "not-running":
+        typer.echo("Lynkr is not running.")
+        return
+    if result.how == "sigkill":
+        typer.echo(
+            f"Lynkr (pid {result.pid}) did not stop within {result.waited:g} s; "
+            "killed it with SIGKILL (in-flight requests were cut off).",
+            err=True,
+        )
+        return
+    typer.echo("Lynkr stopped.")
+
+
+@app.command("status")
+def status(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the daemon's status as JSON.")] = False,
+) -> None:
+    """Show whether the daemon runs, where, and how each tier is routed. Exit code 1 when not running."""
+    from lynkr_tui import daemon_process as dp
+
+    paths = state_paths()
+    found = dp.probe(paths)
+    if found.running:
+        info = found.status or {}
+        if as_json:
+            typer.echo(json.dumps({"running": True, **info}, indent=2))
+            return
+        uptime = info.get("uptime_seconds")
+        if not isinstance(uptime, int | float):
+            started = info.get("started_at")
+            uptime = time.time() - started if isinstance(started, int | float) else 0
+        version, pid = info.get("version", "?"), info.get("pid")
+        title = f"Lynkr {version} is running (pid {pid}), up {human_duration(uptime)}"
+        print_status(console(), info, paths, title=title)
+        return
+    if as_json:
+        payload: dict[str, Any] = {"running": False, "state_dir": str(paths.state_dir)}
+        if found.unresponsive:
+            payload.update(pid=found.pid, responding=False)
+        typer.echo(json.dumps(payload, indent=2))
+        raise typer.Exit(1)
+    if found.unresponsive:
+        typer.echo(
+            f"Lynkr (pid {found.pid}) is not answering on {paths.control_socket}; it may be starting "
+            f"or stuck (see {paths.log_file}). `lynkr down` stops it."
+        )
+        raise typer.Exit(1)
+    typer.echo(f"Lynkr is not running (state dir: {paths.state_dir}).")
+    raise typer.Exit(1)
+
+
+@config_app.command("check")
+def config_check(
+    path: Annotated[
+        Path | None, typer.Argument(help="Config file (default: the one `lynkr up` would use).")
+    ] = None,
+) -> None:
+    """Validate the config `lynkr up` would use; list every problem with its key (exit 1)."""
+    cfg = load_config_or_exit(path)
+    out = console()
+    print_details(
+        out,
+        title=f"Config OK: {cfg.source if cfg.source else 'built-in defaults (no config file found)'}",
+        lines=[("Listen", url_for(cfg.server.host, cfg.server.port))],
+        tiers=tier_rows_from_config(cfg),
+        default_tier=cfg.routing.default_tier,
+        simulated_only=cfg.simulated_only,
+        warnings=list(cfg.warnings),
+    )
+
+
+def main() -> None:
+    app(prog_name="lynkr")
+
+
+if __name__ == "__main__":
+    main()

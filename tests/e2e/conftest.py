@@ -19,8 +19,8 @@ import pytest
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
-from tests.e2e.harness import DaemonProcess  # noqa: E402
-from tests.emulators import AnthropicEmulator, OllamaEmulator, OpenAIEmulator  # noqa: E402
+from tests.e2e.harness import DaemonProcess
+from tests.emulators import AnthropicEmulator, OllamaEmulator, OpenAIEmulator
 
 KEYS = {
     "TEST_OPENAI_KEY": "sk-test-openai-9f8e7d6c5b4a",

@@ -45,7 +45,7 @@ class Answer:
     headers: dict[str, str]
 
 
-def upstream_of(ups: Upstreams, tier: str):  # noqa: ANN201
+def upstream_of(ups: Upstreams, tier: str):
     return {"simple": ups.ollama, "medium": ups.openai, "complex": ups.anthropic, "reasoning": ups.azure}[
         tier
     ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -48,6 +49,9 @@ def status_payload(state: DaemonState) -> dict[str, Any]:
         "url": state.url,
         "control_socket": str(state.paths.control_socket),
         "state_dir": str(state.paths.state_dir),
+        # A detached daemon writes to the log file; one in a terminal writes there instead.
+        "log_file": None if sys.stderr.isatty() else str(state.paths.log_file),
+        "shutdown_grace_seconds": config.server.shutdown_grace_seconds,
         "config_source": str(config.source) if config.source else None,
         "simulated_only": config.simulated_only,
         "default_tier": config.routing.default_tier,

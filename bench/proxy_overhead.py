@@ -181,24 +181,35 @@ async def throughput_aiohttp(url: str, seconds: int, concurrency: int = 32) -> f
 
 
 async def open_streams(proxy: str, daemon_pid: int, count: int) -> tuple[int, float, float]:
-    """Open ``count`` slow streams at once; return how many were live together and the daemon's RSS."""
+    """Open ``count`` slow streams at once.
+
+    Returns the peak number of streams that were receiving tokens at the same
+    moment (a stream counts from its first token to its end), and the daemon's
+    RSS before and at that peak.
+    """
     headers = {"content-type": "application/json", "authorization": "Bearer x"}
     proc = psutil.Process(daemon_pid)
     baseline = proc.memory_info().rss / 2**20
     live = 0
+    peak_live = 0
     peak_rss = baseline
     all_live = asyncio.Event()
 
     async def one(session: aiohttp.ClientSession) -> None:
-        nonlocal live
+        nonlocal live, peak_live
         async with session.post(proxy, data=STREAM_BODY, headers=headers) as r:
             counted = False
-            async for line in r.content:
-                if not counted and b"word" in line:
-                    counted = True
-                    live += 1
-                    if live == count:
-                        all_live.set()
+            try:
+                async for line in r.content:
+                    if not counted and b"word" in line:
+                        counted = True
+                        live += 1
+                        peak_live = max(peak_live, live)
+                        if live == count:
+                            all_live.set()
+            finally:
+                if counted:
+                    live -= 1
 
     async def sample() -> None:
         nonlocal peak_rss
@@ -222,7 +233,7 @@ async def open_streams(proxy: str, daemon_pid: int, count: int) -> tuple[int, fl
     failures = [r for r in results if isinstance(r, BaseException)]
     if failures:
         raise RuntimeError(f"{len(failures)} streams failed, e.g. {failures[0]!r}")
-    return live, baseline, peak_rss
+    return peak_live, baseline, peak_rss
 
 
 async def run(args: argparse.Namespace) -> None:
@@ -272,7 +283,7 @@ async def run(args: argparse.Namespace) -> None:
         count = 200 if args.quick else 1000
         live, base_rss, peak_rss = await open_streams(slow_proxy, procs[3].pid, count)
         rows += [
-            (f"{count} concurrent open streams", f"{live} live at once", ""),
+            (f"{count} concurrent open streams", f"{live} streaming at once", f"all {count} at once"),
             (
                 "daemon RSS idle -> with streams open",
                 f"{base_rss:.0f} -> {peak_rss:.0f} MB",

@@ -43,7 +43,8 @@ class ProviderConfig:
     connect_timeout: float = 10.0
     read_timeout: float = 300.0
     """Longest wait for the first byte and between two chunks of a stream."""
-    max_connections: int = 100
+    max_connections: int = 1000
+    """Simultaneous connections (so also simultaneous streams) to this provider; more wait for a free one."""
     options: Mapping[str, Any] = field(default_factory=_empty)
 
 

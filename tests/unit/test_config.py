@@ -335,7 +335,7 @@ def test_provider_defaults_come_from_the_type(tmp_path: Path) -> None:
     config = load(tmp_path, '[providers.main]\ntype = "openai"\n' + ONE_TIER.replace('"ollama"', '"main"'))
     main = config.providers["main"]
     assert main.base_url == "https://api.openai.com/v1" and main.api_key_env == "OPENAI_API_KEY"
-    assert (main.connect_timeout, main.read_timeout, main.max_connections) == (10.0, 300.0, 100)
+    assert (main.connect_timeout, main.read_timeout, main.max_connections) == (10.0, 300.0, 1000)
 
 
 def test_provider_all_keys(tmp_path: Path) -> None:

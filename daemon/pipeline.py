@@ -67,7 +67,7 @@ async def handle(http: web.Request, frontend: Frontend, state: DaemonState) -> w
         else:
             response = await _complete(frontend, runtime, request, decision, record)
     except LynkrError as error:
-        response = error_response(frontend, error, record.id)
+        response = error_response(frontend, error, record.id, lynkr_headers(record))
         record.status, record.error = response.status, error.message
     except asyncio.CancelledError:
         record.status, record.error = 499, "client closed the connection"
@@ -84,7 +84,8 @@ async def read_json(http: web.Request) -> object:
     except web.HTTPRequestEntityTooLarge as exc:
         raise LynkrError(
             ErrorKind.REQUEST_TOO_LARGE,
-            f"request body is larger than the {exc.max_size // (1024 * 1024)} MiB limit (server.max_body_mb)",
+            f"request body is larger than the {http.client_max_size / (1024 * 1024):g} MiB limit "
+            "(server.max_body_mb)",
         ) from exc
     if not raw:
         raise LynkrError(ErrorKind.INVALID_REQUEST, "request body is empty; send a JSON object")
@@ -100,17 +101,24 @@ def candidates(runtime: Runtime, decision: RoutingDecision) -> list[tuple[Target
 
 
 def lynkr_headers(record: DecisionRecord) -> dict[str, str]:
-    return {
-        "x-lynkr-tier": record.tier,
-        "x-lynkr-provider": record.provider,
-        "x-lynkr-model": record.model,
-        "x-lynkr-decision-id": record.id,
-    }
+    """The decision, as far as it got (an error before routing has no tier yet)."""
+    headers = {"x-lynkr-decision-id": record.id}
+    for name, value in (
+        ("x-lynkr-tier", record.tier),
+        ("x-lynkr-provider", record.provider),
+        ("x-lynkr-model", record.model),
+    ):
+        if value:
+            headers[name] = value
+    return headers
 
 
-def error_response(frontend: Frontend, error: LynkrError, decision_id: str) -> web.Response:
+def error_response(
+    frontend: Frontend, error: LynkrError, decision_id: str, extra_headers: dict[str, str] | None = None
+) -> web.Response:
     status, body = frontend.error(error)
-    headers = {"x-lynkr-decision-id": decision_id}
+    headers = {"x-lynkr-decision-id": decision_id} if decision_id else {}
+    headers.update(extra_headers or {})
     if error.retry_after is not None:
         headers["retry-after"] = str(max(0, round(error.retry_after)))
     return web.Response(

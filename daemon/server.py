@@ -133,7 +133,10 @@ async def errors_in_dialect(request: web.Request, handler):
             404: f"no such endpoint: {request.method} {request.path}",
             405: f"{request.method} is not allowed on {request.path}",
         }.get(exc.status, exc.text or exc.reason)
-        return error_response(for_path(request.path), LynkrError(kind, message, status=exc.status), "")
+        response = error_response(for_path(request.path), LynkrError(kind, message, status=exc.status), "")
+        if isinstance(exc, web.HTTPMethodNotAllowed):
+            response.headers["allow"] = ", ".join(sorted(exc.allowed_methods))
+        return response
     except (asyncio.CancelledError, ConnectionResetError):
         raise
     except Exception:

@@ -184,9 +184,12 @@ def apply_tier_env(
         specs[tier]["model"] = (ov.model_default.text, ov.model_default.key) if ov.model_default else None
     if given and ov.model_default is None:
         wanted = " / ".join(f"{t.upper()}_MODEL" for t in given)
-        problem(ov.model_provider.key, f"MODEL_PROVIDER={ov.model_provider.text!r} serves tier(s) "
-                                       f"{', '.join(given)} but no model is given for them; "
-                                       f"set MODEL_DEFAULT (or {wanted})")
+        problem(
+            ov.model_provider.key,
+            f"MODEL_PROVIDER={ov.model_provider.text!r} serves tier(s) "
+            f"{', '.join(given)} but no model is given for them; "
+            f"set MODEL_DEFAULT (or {wanted})",
+        )
 
 
 def base_url_override(env: Mapping[str, str], provider_type: type) -> Setting | None:
@@ -205,8 +208,14 @@ def option_overrides(env: Mapping[str, str], provider_type: type) -> dict[str, S
 def type_names(option_type: type | tuple[type, ...]) -> str:
     """``(int, float)`` -> ``"an integer or a number"``, for messages."""
     wanted = option_type if isinstance(option_type, tuple) else (option_type,)
-    names = {bool: "a boolean (true/false)", int: "an integer", float: "a number", str: "a string",
-             list: "an array", dict: "a table"}
+    names = {
+        bool: "a boolean (true/false)",
+        int: "an integer",
+        float: "a number",
+        str: "a string",
+        list: "an array",
+        dict: "a table",
+    }
     return " or ".join(names.get(t, t.__name__) for t in wanted)
 
 
@@ -339,8 +348,11 @@ class Checks:
         if isinstance(value, str) and _ENV_NAME.match(value):
             return value
         # Never echo the value: when it is not a variable name it may well be the key itself.
-        self.problem(key, "api_key_env names an environment variable (e.g. OPENAI_API_KEY), not the key "
-                          "itself; allowed: upper-case letters, digits and _ (value not repeated here)")
+        self.problem(
+            key,
+            "api_key_env names an environment variable (e.g. OPENAI_API_KEY), not the key "
+            "itself; allowed: upper-case letters, digits and _ (value not repeated here)",
+        )
         return BAD
 
     def headers(self, key: str, value: Any) -> Any:
@@ -386,15 +398,21 @@ def runtime_warnings(
         if not getattr(types.get(provider.type), "KEY_REQUIRED", False):
             continue
         if provider.api_key_env is None:
-            found.append(f"providers.{name}.api_key_env: type {provider.type!r} needs an API key but no "
-                         f"api_key_env is set; requests to {name} will fail until it is")
+            found.append(
+                f"providers.{name}.api_key_env: type {provider.type!r} needs an API key but no "
+                f"api_key_env is set; requests to {name} will fail until it is"
+            )
         elif not env.get(provider.api_key_env):
-            found.append(f"providers.{name}.api_key_env: environment variable {provider.api_key_env} "
-                         f"is not set; requests to {name} will fail until it is")
+            found.append(
+                f"providers.{name}.api_key_env: environment variable {provider.api_key_env} "
+                f"is not set; requests to {name} will fail until it is"
+            )
     for name, provider in providers.items():
         if provider.base_url and _points_at(provider.base_url, server):
-            found.append(f"providers.{name}.base_url: {provider.base_url} is Lynkr's own address "
-                         f"({server.host}:{server.port}); requests to {name} would come back to Lynkr")
+            found.append(
+                f"providers.{name}.base_url: {provider.base_url} is Lynkr's own address "
+                f"({server.host}:{server.port}); requests to {name} would come back to Lynkr"
+            )
     return found
 
 

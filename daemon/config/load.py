@@ -42,7 +42,13 @@ ProviderTypes = Mapping[str, "type[Provider]"]
 SERVER_KEYS = ("host", "port", "log_level", "max_body_mb", "shutdown_grace_seconds")
 ROUTING_KEYS = ("default_tier",)
 PROVIDER_KEYS = (
-    "type", "base_url", "api_key_env", "headers", "connect_timeout", "read_timeout", "max_connections",
+    "type",
+    "base_url",
+    "api_key_env",
+    "headers",
+    "connect_timeout",
+    "read_timeout",
+    "max_connections",
 )
 TIER_KEYS = ("provider", "model", "fallback")
 SECTIONS = ("server", "routing", "providers", "tiers")
@@ -152,8 +158,9 @@ class _Loader(Checks):
             warnings=tuple(envmod.runtime_warnings(self.providers, used, self.types, self.env, server)),
         )
 
-    def server(self, table: dict[str, Any], ov: EnvOverrides, cli_host: str | None,
-               cli_port: int | None) -> ServerConfig:
+    def server(
+        self, table: dict[str, Any], ov: EnvOverrides, cli_host: str | None, cli_port: int | None
+    ) -> ServerConfig:
         values: dict[str, Any] = {}
         for name, value in table.items():
             key = f"server.{name}"
@@ -190,8 +197,9 @@ class _Loader(Checks):
             elif isinstance(value, str) and value in TIERS:
                 tier = value
             else:
-                self.problem(f"routing.{name}", f"{describe(value)} is not a tier; "
-                                                f"{choices(str(value), TIERS)}")
+                self.problem(
+                    f"routing.{name}", f"{describe(value)} is not a tier; {choices(str(value), TIERS)}"
+                )
         return RoutingConfig(default_tier=tier)
 
     # ----------------------------------------------------------------------- providers
@@ -206,8 +214,10 @@ class _Loader(Checks):
             self.problem(f"{key}.type", f"missing; every provider needs a type, {choices('', self.types)}")
             return None
         if not isinstance(type_name, str) or type_name not in self.types:
-            self.problem(f"{key}.type", f"unknown provider type {describe(type_name)}; "
-                                        f"{choices(str(type_name), self.types)}")
+            self.problem(
+                f"{key}.type",
+                f"unknown provider type {describe(type_name)}; {choices(str(type_name), self.types)}",
+            )
             return None  # its options cannot be checked without a type: no flood of "unknown key"
         cls = self.types[type_name]
         spec = cls.OPTIONS
@@ -245,11 +255,16 @@ class _Loader(Checks):
             variables = [v for v in cls.BASE_URL_ENV if v not in envmod.SELF_POINTING_ENV]
             where = f", or set {' or '.join(variables)}" if variables else ""
             if origin is None:
-                self.problem(f"{key}.base_url", f"missing; type {type_name!r} has no default address: "
-                                                f"set base_url here{where}")
+                self.problem(
+                    f"{key}.base_url",
+                    f"missing; type {type_name!r} has no default address: set base_url here{where}",
+                )
             else:
-                self.problem(origin, f"provider type {type_name!r} needs a base_url: add "
-                                     f"[providers.{name}] with type = {type_name!r} and base_url{where}")
+                self.problem(
+                    origin,
+                    f"provider type {type_name!r} needs a base_url: add "
+                    f"[providers.{name}] with type = {type_name!r} and base_url{where}",
+                )
         if len(self.problems) > before:
             return None
         return ProviderConfig(name=name, type=type_name, options=MappingProxyType(options), **values)
@@ -270,9 +285,12 @@ class _Loader(Checks):
             return ref
         if ref not in self.failed:
             names = sorted(self.defined)
-            self.problem(key, f"unknown provider {ref!r}; name one defined under [providers] "
-                              f"({', '.join(names) or 'none defined'}) or a provider type; "
-                              f"{choices(ref, self.types)}")
+            self.problem(
+                key,
+                f"unknown provider {ref!r}; name one defined under [providers] "
+                f"({', '.join(names) or 'none defined'}) or a provider type; "
+                f"{choices(ref, self.types)}",
+            )
         return None
 
     # ----------------------------------------------------------------------- tiers
@@ -341,8 +359,11 @@ class _Loader(Checks):
             given = spec.get(other)
             if given is not None and given[1].startswith("env:"):
                 var = given[1].removeprefix("env:")
-                self.problem(given[1], f"{var} gives the {tier} tier a {other} but it has no {half}; set "
-                                       f"{tier.upper()}_{half.upper()} (or tiers.{tier}.{half} in the file)")
+                self.problem(
+                    given[1],
+                    f"{var} gives the {tier} tier a {other} but it has no {half}; set "
+                    f"{tier.upper()}_{half.upper()} (or tiers.{tier}.{half} in the file)",
+                )
             else:
                 what = "a model name" if half == "model" else "a provider name or a provider type"
                 self.problem(f"tiers.{tier}.{half}", f"missing; give {what}")
@@ -354,13 +375,15 @@ class _Loader(Checks):
         existing = self.providers.get(SIMULATED)
         if SIMULATED in self.defined and (existing is None or existing.type != SIMULATED):
             if existing is not None:
-                self.problem(f"providers.{SIMULATED}", f"no tier is configured, so every tier uses the "
-                                                       f"built-in provider {SIMULATED!r}, but this one "
-                                                       f"has type {existing.type!r}; configure a tier or "
-                                                       "rename it")
+                self.problem(
+                    f"providers.{SIMULATED}",
+                    f"no tier is configured, so every tier uses the "
+                    f"built-in provider {SIMULATED!r}, but this one "
+                    f"has type {existing.type!r}; configure a tier or "
+                    "rename it",
+                )
             return {}
         if existing is None:  # a [providers.simulated] of type simulated is kept: it may set latency_ms, ...
             built = self.provider(SIMULATED, {"type": SIMULATED}) if SIMULATED in self.types else None
             self.providers[SIMULATED] = built or ProviderConfig(SIMULATED, SIMULATED)
         return {tier: TierConfig(tier, SIMULATED, f"simulated-{tier}") for tier in TIERS}
-

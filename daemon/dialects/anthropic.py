@@ -160,8 +160,10 @@ def _image_block(d: dict[str, Any], path: str) -> ImageBlock:
 def _unsupported(btype: object, path: str) -> LynkrError:
     if not isinstance(btype, str):
         return invalid(f"{path}.type", f"must be a string naming the block type ({_BLOCK_TYPES})")
-    return invalid(f"{path}.type", f"Lynkr does not support {btype!r} content blocks yet; "
-                                   f"supported block types: {_BLOCK_TYPES}")
+    return invalid(
+        f"{path}.type",
+        f"Lynkr does not support {btype!r} content blocks yet; supported block types: {_BLOCK_TYPES}",
+    )
 
 
 def _tool_result_block(d: dict[str, Any], path: str) -> ToolResultBlock:
@@ -182,8 +184,9 @@ def _tool_result_block(d: dict[str, Any], path: str) -> ToolResultBlock:
             else:
                 raise _unsupported(ptype, ppath)
     elif raw is not None:
-        raise invalid(f"{path}.content",
-                      f"must be a string or an array of text/image blocks, got {_kind(raw)}")
+        raise invalid(
+            f"{path}.content", f"must be a string or an array of text/image blocks, got {_kind(raw)}"
+        )
     is_error = d.get("is_error", False)
     if is_error is None:
         is_error = False
@@ -242,8 +245,9 @@ def _message(raw: object, path: str) -> Message:
     if isinstance(content, str):
         return Message(role, [TextBlock(content)])
     if not isinstance(content, list):
-        raise invalid(f"{path}.content",
-                      f"must be a string or an array of content blocks, got {_kind(content)}")
+        raise invalid(
+            f"{path}.content", f"must be a string or an array of content blocks, got {_kind(content)}"
+        )
     return Message(role, [_content_block(b, f"{path}.content[{i}]", role) for i, b in enumerate(content)])
 
 
@@ -283,17 +287,19 @@ def _tools(raw: object, extra: dict[str, Any]) -> list[Tool]:
         description = d.get("description")
         if description is not None:
             _str(description, f"{path}.description")
-        tools.append(Tool(
-            name=_str(d.get("name"), f"{path}.name", nonempty=True),
-            description=description,
-            input_schema=_obj(d.get("input_schema"), f"{path}.input_schema"),
-        ))
+        tools.append(
+            Tool(
+                name=_str(d.get("name"), f"{path}.name", nonempty=True),
+                description=description,
+                input_schema=_obj(d.get("input_schema"), f"{path}.input_schema"),
+            )
+        )
     if dropped:
         extra["dropped_server_tools"] = dropped
     return tools
 
 
-def _tool_choice(raw: object) -> ToolChoice | None:
+def _tool_choice(raw: object, tools: list[Tool]) -> ToolChoice | None:
     if raw is None:
         return None
     d = _obj(raw, "tool_choice")
@@ -301,6 +307,8 @@ def _tool_choice(raw: object) -> ToolChoice | None:
     if ctype not in ("auto", "any", "none", "tool"):
         raise invalid("tool_choice.type", f"must be one of 'auto', 'any', 'none', 'tool', got {ctype!r}")
     name = _str(d.get("name"), "tool_choice.name", nonempty=True) if ctype == "tool" else None
+    if name is not None and name not in {t.name for t in tools}:
+        raise invalid("tool_choice.name", f"{name!r} does not name any tool in 'tools'")
     disable = d.get("disable_parallel_tool_use", False)
     if disable is None:
         disable = False
@@ -385,7 +393,7 @@ def parse_request(body: object, headers: Mapping[str, str], *, count_tokens: boo
         stop=stop,
         stream=stream,
         tools=tools,
-        tool_choice=_tool_choice(d.get("tool_choice")),
+        tool_choice=_tool_choice(d.get("tool_choice"), tools),
         thinking=_thinking(d.get("thinking")),
         user=user,
         include_usage=True,  # Anthropic always reports usage
@@ -416,15 +424,26 @@ def render_response(response: Response, model: str) -> dict[str, Any]:
             if block.text.strip():
                 content.append({"type": "text", "text": block.text})
         elif isinstance(block, ToolUseBlock):
-            content.append({"type": "tool_use", "id": block.id, "name": block.name,
-                            "input": block.input if isinstance(block.input, dict) else {}})
+            content.append(
+                {
+                    "type": "tool_use",
+                    "id": block.id,
+                    "name": block.name,
+                    "input": block.input if isinstance(block.input, dict) else {},
+                }
+            )
         elif isinstance(block, ThinkingBlock):
             if block.redacted is not None:
                 data = tag_signature(block.redacted, block.origin)
                 content.append({"type": "redacted_thinking", "data": data})
             elif block.thinking or block.signature:
-                content.append({"type": "thinking", "thinking": block.thinking,
-                                "signature": tag_signature(block.signature or "", block.origin)})
+                content.append(
+                    {
+                        "type": "thinking",
+                        "thinking": block.thinking,
+                        "signature": tag_signature(block.signature or "", block.origin),
+                    }
+                )
         # images and tool results never belong in an assistant reply
     usage = response.usage
     return {
@@ -555,11 +574,19 @@ def _image_json(block: ImageBlock) -> dict[str, Any]:
     if block.url is not None:
         match = _DATA_URL.match(block.url)
         if match:  # OpenAI clients send inline images as data: URLs
-            return {"type": "image", "source": {"type": "base64", "media_type": match.group(1) or "image/png",
-                                                "data": match.group(2)}}
+            return {
+                "type": "image",
+                "source": {
+                    "type": "base64",
+                    "media_type": match.group(1) or "image/png",
+                    "data": match.group(2),
+                },
+            }
         return {"type": "image", "source": {"type": "url", "url": block.url}}
-    return {"type": "image", "source": {"type": "base64", "media_type": block.media_type or "image/png",
-                                        "data": block.data or ""}}
+    return {
+        "type": "image",
+        "source": {"type": "base64", "media_type": block.media_type or "image/png", "data": block.data or ""},
+    }
 
 
 def _text_json(block: TextBlock) -> dict[str, Any]:
@@ -573,12 +600,19 @@ def _block_json(block: Block) -> dict[str, Any]:
     if isinstance(block, TextBlock):
         return _text_json(block)
     if isinstance(block, ToolUseBlock):
-        return {"type": "tool_use", "id": block.id, "name": block.name,
-                "input": block.input if isinstance(block.input, dict) else {}}
+        return {
+            "type": "tool_use",
+            "id": block.id,
+            "name": block.name,
+            "input": block.input if isinstance(block.input, dict) else {},
+        }
     if isinstance(block, ToolResultBlock):
         out: dict[str, Any] = {"type": "tool_result", "tool_use_id": block.tool_use_id}
-        parts = [_text_json(p) if isinstance(p, TextBlock) else _image_json(p)
-                 for p in block.content if not isinstance(p, TextBlock) or p.text.strip()]
+        parts = [
+            _text_json(p) if isinstance(p, TextBlock) else _image_json(p)
+            for p in block.content
+            if not isinstance(p, TextBlock) or p.text.strip()
+        ]
         if parts:
             out["content"] = parts
         if block.is_error:
@@ -619,10 +653,12 @@ def _json_instruction(response_format: dict[str, Any]) -> str | None:
     if rtype == "json_schema":
         spec = response_format.get("json_schema")
         schema = spec.get("schema") if isinstance(spec, dict) else None
-        text = ("Respond with a single valid JSON value only, no prose and no Markdown code fences"
-                if schema is None else
-                "Respond with a single valid JSON value only, no prose and no Markdown code fences, "
-                f"that conforms to this JSON Schema:\n{dumps(schema).decode()}")
+        text = (
+            "Respond with a single valid JSON value only, no prose and no Markdown code fences"
+            if schema is None
+            else "Respond with a single valid JSON value only, no prose and no Markdown code fences, "
+            f"that conforms to this JSON Schema:\n{dumps(schema).decode()}"
+        )
         return text
     return None
 
@@ -643,8 +679,14 @@ def _placeholder_tools(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 used = True
     if not used:
         return []
-    return [{"name": name, "description": "Used earlier in this conversation; not available now.",
-             "input_schema": {"type": "object"}} for name in names or {"unavailable_tool": None}]
+    return [
+        {
+            "name": name,
+            "description": "Used earlier in this conversation; not available now.",
+            "input_schema": {"type": "object"},
+        }
+        for name in names or {"unavailable_tool": None}
+    ]
 
 
 def build_request(
@@ -731,8 +773,12 @@ def upstream_headers(request: Request) -> dict[str, str]:
 
 
 def _malformed(provider: str, what: str) -> LynkrError:
-    return LynkrError(ErrorKind.UPSTREAM, f"provider {provider} returned a malformed response: {what}",
-                      retryable=True, provider=provider)
+    return LynkrError(
+        ErrorKind.UPSTREAM,
+        f"provider {provider} returned a malformed response: {what}",
+        retryable=True,
+        provider=provider,
+    )
 
 
 def parse_response(body: object, provider: str) -> Response:
@@ -758,13 +804,22 @@ def parse_response(body: object, provider: str) -> Response:
             if isinstance(tool_input, str):  # seen from lax gateways: arguments as a string
                 tool_input = parse_tool_arguments(tool_input)
             call_id, name = raw.get("id"), raw.get("name")
-            content.append(ToolUseBlock(call_id if isinstance(call_id, str) else "",
-                                        name if isinstance(name, str) else "",
-                                        tool_input if isinstance(tool_input, dict) else {}))
+            content.append(
+                ToolUseBlock(
+                    call_id if isinstance(call_id, str) else "",
+                    name if isinstance(name, str) else "",
+                    tool_input if isinstance(tool_input, dict) else {},
+                )
+            )
         elif btype == "thinking":
             thinking, sig = raw.get("thinking"), raw.get("signature")
-            content.append(ThinkingBlock(thinking if isinstance(thinking, str) else "",
-                                         sig if isinstance(sig, str) and sig else None, origin=ORIGIN))
+            content.append(
+                ThinkingBlock(
+                    thinking if isinstance(thinking, str) else "",
+                    sig if isinstance(sig, str) and sig else None,
+                    origin=ORIGIN,
+                )
+            )
         elif btype == "redacted_thinking":
             data = raw.get("data")
             if isinstance(data, str):

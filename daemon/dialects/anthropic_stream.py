@@ -58,7 +58,7 @@ def tag_signature(value: str, origin: str | None) -> str:
 def untag_signature(value: str) -> tuple[str, str]:
     """Inverse of ``tag_signature``: (origin, signature) of a value a client sent back."""
     if value.startswith(FOREIGN_SIGNATURE_PREFIX):
-        origin, sep, rest = value[len(FOREIGN_SIGNATURE_PREFIX):].partition(":")
+        origin, sep, rest = value[len(FOREIGN_SIGNATURE_PREFIX) :].partition(":")
         if sep:
             return origin, rest
     return ORIGIN, value
@@ -176,11 +176,14 @@ class StreamEncoder:
                 self._sig.append(event.value)
                 return b""
             delta_type, field = _DELTA_TYPES.get(event.kind, ("text_delta", "text"))
-            return _sse("content_block_delta", {
-                "type": "content_block_delta",
-                "index": event.index,
-                "delta": {"type": delta_type, field: event.value},
-            })
+            return _sse(
+                "content_block_delta",
+                {
+                    "type": "content_block_delta",
+                    "index": event.index,
+                    "delta": {"type": delta_type, field: event.value},
+                },
+            )
         if isinstance(event, MessageStart):
             usage = event.usage
             message: dict[str, Any] = {
@@ -203,36 +206,45 @@ class StreamEncoder:
             return _sse("message_start", {"type": "message_start", "message": message}) + _PING
         if isinstance(event, BlockStart):
             self._sig = []
-            return _sse("content_block_start", {
-                "type": "content_block_start",
-                "index": event.index,
-                "content_block": self._block_start(event.block),
-            })
+            return _sse(
+                "content_block_start",
+                {
+                    "type": "content_block_start",
+                    "index": event.index,
+                    "content_block": self._block_start(event.block),
+                },
+            )
         if isinstance(event, BlockStop):
             out = b""
             if self._sig:
                 signature = tag_signature("".join(self._sig), self._sig_origin)
                 self._sig = []
-                out = _sse("content_block_delta", {
-                    "type": "content_block_delta",
-                    "index": event.index,
-                    "delta": {"type": "signature_delta", "signature": signature},
-                })
+                out = _sse(
+                    "content_block_delta",
+                    {
+                        "type": "content_block_delta",
+                        "index": event.index,
+                        "delta": {"type": "signature_delta", "signature": signature},
+                    },
+                )
             return out + _sse("content_block_stop", {"type": "content_block_stop", "index": event.index})
         if isinstance(event, MessageDelta):
             usage = event.usage
-            return _sse("message_delta", {
-                "type": "message_delta",
-                "delta": {"stop_reason": event.stop_reason.value, "stop_sequence": event.stop_sequence},
-                # Input counts are repeated here because OpenAI-style upstreams only
-                # know them at the end, and Claude Code's context meter reads them.
-                "usage": {
-                    "output_tokens": usage.output_tokens,
-                    "input_tokens": usage.input_tokens,
-                    "cache_creation_input_tokens": usage.cache_write_tokens,
-                    "cache_read_input_tokens": usage.cache_read_tokens,
+            return _sse(
+                "message_delta",
+                {
+                    "type": "message_delta",
+                    "delta": {"stop_reason": event.stop_reason.value, "stop_sequence": event.stop_sequence},
+                    # Input counts are repeated here because OpenAI-style upstreams only
+                    # know them at the end, and Claude Code's context meter reads them.
+                    "usage": {
+                        "output_tokens": usage.output_tokens,
+                        "input_tokens": usage.input_tokens,
+                        "cache_creation_input_tokens": usage.cache_write_tokens,
+                        "cache_read_input_tokens": usage.cache_read_tokens,
+                    },
                 },
-            })
+            )
         if isinstance(event, MessageStop):
             self._done = True
             return _sse("message_stop", {"type": "message_stop"})
@@ -309,11 +321,13 @@ class StreamDecoder:
             try:
                 payload = orjson.loads(data)
             except orjson.JSONDecodeError as exc:
-                return self._fail(f"upstream sent invalid JSON in a {event or 'stream'} event: {exc}: "
-                                  f"{data[:200]!r}")
+                return self._fail(
+                    f"upstream sent invalid JSON in a {event or 'stream'} event: {exc}: {data[:200]!r}"
+                )
             if not isinstance(payload, dict):
-                return self._fail(f"upstream sent a {event or 'stream'} event that is not a JSON object: "
-                                  f"{data[:200]!r}")
+                return self._fail(
+                    f"upstream sent a {event or 'stream'} event that is not a JSON object: {data[:200]!r}"
+                )
         etype = payload.get("type")
         if not isinstance(etype, str):
             etype = event or ""
@@ -326,8 +340,9 @@ class StreamDecoder:
             return []
         if self._saw_delta:
             return self._finish()
-        return self._b.fail(LynkrError(
-            ErrorKind.UPSTREAM, "upstream stream ended before message_stop", retryable=True))
+        return self._b.fail(
+            LynkrError(ErrorKind.UPSTREAM, "upstream stream ended before message_stop", retryable=True)
+        )
 
     # ----------------------------------------------------------------- event handlers
 
@@ -359,8 +374,9 @@ class StreamDecoder:
         if btype == "tool_use":
             self._blocks[index] = _Block("tool", block.get("input"))
             call_id, name = block.get("id"), block.get("name")
-            return self._b.tool_start(index, call_id if isinstance(call_id, str) else "",
-                                      name if isinstance(name, str) else "")
+            return self._b.tool_start(
+                index, call_id if isinstance(call_id, str) else "", name if isinstance(name, str) else ""
+            )
         if btype in ("thinking", "redacted_thinking"):
             self._blocks[index] = _Block("thinking")
             if btype == "redacted_thinking":

@@ -385,8 +385,9 @@ def _malformed(provider: str, detail: str) -> LynkrError:
 def _upstream_error(error: object, provider: str | None) -> LynkrError:
     message = error if isinstance(error, str) and error else _preview(error)
     who = f"provider {provider}" if provider else "upstream"
-    return LynkrError(ErrorKind.UPSTREAM, f"{who} reported an error: {message}", retryable=True,
-                      provider=provider)
+    return LynkrError(
+        ErrorKind.UPSTREAM, f"{who} reported an error: {message}", retryable=True, provider=provider
+    )
 
 
 # --------------------------------------------------------------------------- stream

@@ -57,8 +57,16 @@ __all__ = [
 ]
 
 # Sampling knobs with no canonical meaning: carried in Request.extra and forwarded to OpenAI-style upstreams.
-_EXTRA_KEYS = ("seed", "presence_penalty", "frequency_penalty", "logit_bias", "logprobs", "top_logprobs",
-               "reasoning_effort", "service_tier")
+_EXTRA_KEYS = (
+    "seed",
+    "presence_penalty",
+    "frequency_penalty",
+    "logit_bias",
+    "logprobs",
+    "top_logprobs",
+    "reasoning_effort",
+    "service_tier",
+)
 _EMPTY_SCHEMA: dict[str, Any] = {"type": "object", "properties": {}}
 _NO_RESULT = "[no result was recorded for this call]"
 
@@ -152,8 +160,10 @@ def _content_blocks(
         else:
             shown = "missing" if part_type is None else repr(part_type)
             accepted = ", ".join(repr(a) for a in allowed)
-            raise invalid(f"{part_path}.type", f"content part type {shown} is not supported in {where} "
-                                               f"messages; accepted types: {accepted}")
+            raise invalid(
+                f"{part_path}.type",
+                f"content part type {shown} is not supported in {where} messages; accepted types: {accepted}",
+            )
     return blocks
 
 
@@ -203,8 +213,10 @@ def _assistant_blocks(message: Mapping[str, Any], path: str) -> list[Block]:
         elif isinstance(arguments, dict):  # not OpenAI's wire, but unambiguous and harmless
             arguments_obj = dict(arguments)
         else:
-            raise invalid(f"{call_path}.function.arguments",
-                          f"must be a JSON-encoded string such as \"{{}}\", got {_kind(arguments)}")
+            raise invalid(
+                f"{call_path}.function.arguments",
+                f'must be a JSON-encoded string such as "{{}}", got {_kind(arguments)}',
+            )
         blocks.append(ToolUseBlock(call_id, name, arguments_obj))
     return blocks
 
@@ -263,12 +275,17 @@ def _messages(raw_messages: list[Any]) -> tuple[list[TextBlock], list[Message]]:
         elif role == "tool":
             _append(messages, "user", [_tool_result(raw, path)])
         elif role == "function":
-            raise invalid(f"{path}.role", "the legacy 'function' role is not supported; send tool results "
-                                          "as role 'tool' with the 'tool_call_id' of the call")
+            raise invalid(
+                f"{path}.role",
+                "the legacy 'function' role is not supported; send tool results "
+                "as role 'tool' with the 'tool_call_id' of the call",
+            )
         else:
             shown = "missing" if role is None else repr(role)
-            raise invalid(f"{path}.role", f"role {shown} is not supported; use system, developer, user, "
-                                          "assistant or tool")
+            raise invalid(
+                f"{path}.role",
+                f"role {shown} is not supported; use system, developer, user, assistant or tool",
+            )
     return system, messages
 
 
@@ -287,8 +304,9 @@ def _tools(raw: object) -> list[Tool]:
             raise invalid(f"{path}.type", f"only 'function' tools are supported, got {tool_type!r}")
         function = tool.get("function")
         if not isinstance(function, dict):
-            raise invalid(f"{path}.function", "is required: an object with 'name', 'description' and "
-                                              "'parameters'")
+            raise invalid(
+                f"{path}.function", "is required: an object with 'name', 'description' and 'parameters'"
+            )
         name = function.get("name")
         if not isinstance(name, str) or not name:
             raise invalid(f"{path}.function.name", "is required and must be a non-empty string")
@@ -299,8 +317,9 @@ def _tools(raw: object) -> list[Tool]:
         if parameters is None:
             parameters = dict(_EMPTY_SCHEMA)
         elif not isinstance(parameters, dict):
-            raise invalid(f"{path}.function.parameters",
-                          f"must be a JSON Schema object, got {_kind(parameters)}")
+            raise invalid(
+                f"{path}.function.parameters", f"must be a JSON Schema object, got {_kind(parameters)}"
+            )
         tools.append(Tool(name, description or None, parameters))
     return tools
 
@@ -311,8 +330,11 @@ def _tool_choice(raw: object, tools: list[Tool]) -> ToolChoice | None:
     if isinstance(raw, str):
         mapped = {"none": "none", "auto": "auto", "required": "any"}.get(raw)
         if mapped is None:
-            raise invalid("tool_choice", f"{raw!r} is not supported; use 'none', 'auto', 'required' or "
-                                         "{\"type\":\"function\",\"function\":{\"name\":...}}")
+            raise invalid(
+                "tool_choice",
+                f"{raw!r} is not supported; use 'none', 'auto', 'required' or "
+                '{"type":"function","function":{"name":...}}',
+            )
         return ToolChoice(mapped)  # type: ignore[arg-type]
     if not isinstance(raw, dict):
         raise invalid("tool_choice", f"must be a string or an object, got {_kind(raw)}")
@@ -364,8 +386,9 @@ def _response_format(raw: object) -> dict[str, Any] | None:
     if kind not in ("text", "json_object", "json_schema"):
         raise invalid("response_format.type", f"must be 'text', 'json_object' or 'json_schema', got {kind!r}")
     if kind == "json_schema" and not isinstance(raw.get("json_schema"), dict):
-        raise invalid("response_format.json_schema",
-                      "is required when type is 'json_schema' and must be an object")
+        raise invalid(
+            "response_format.json_schema", "is required when type is 'json_schema' and must be an object"
+        )
     return raw
 
 
@@ -400,8 +423,11 @@ def parse_request(body: object, headers: Mapping[str, str]) -> Request:
         raise invalid("messages", "is required and must be a non-empty array of messages")
     system, messages = _messages(raw_messages)
     if not messages:
-        raise invalid("messages", "must contain at least one user, assistant or tool message with content "
-                                  "(system/developer messages alone are not a conversation)")
+        raise invalid(
+            "messages",
+            "must contain at least one user, assistant or tool message with content "
+            "(system/developer messages alone are not a conversation)",
+        )
 
     tools = _tools(body.get("tools"))
     tool_choice = _tool_choice(body.get("tool_choice"), tools)
@@ -491,12 +517,14 @@ def render_response(response: Response, model: str) -> dict[str, Any]:
         "created": int(time.time()),
         "model": model,
         "system_fingerprint": None,
-        "choices": [{
-            "index": 0,
-            "message": message,
-            "logprobs": None,
-            "finish_reason": finish_reason_for(response.stop_reason, bool(calls)),
-        }],
+        "choices": [
+            {
+                "index": 0,
+                "message": message,
+                "logprobs": None,
+                "finish_reason": finish_reason_for(response.stop_reason, bool(calls)),
+            }
+        ],
         "usage": usage_to_openai(response.usage),
     }
 
@@ -632,11 +660,14 @@ def build_request(
     body: dict[str, Any] = {"model": model, "messages": _wire_messages(request, reasoning_field)}
     if request.tools:
         body["tools"] = [
-            {"type": "function", "function": {
-                "name": tool.name,
-                **({"description": tool.description} if tool.description else {}),
-                "parameters": tool.input_schema or dict(_EMPTY_SCHEMA),
-            }}
+            {
+                "type": "function",
+                "function": {
+                    "name": tool.name,
+                    **({"description": tool.description} if tool.description else {}),
+                    "parameters": tool.input_schema or dict(_EMPTY_SCHEMA),
+                },
+            }
             for tool in request.tools
         ]
         choice = request.tool_choice
@@ -681,17 +712,19 @@ def build_request(
 
 
 def _malformed(provider: str, why: str) -> LynkrError:
-    return LynkrError(ErrorKind.UPSTREAM, f"provider {provider} returned a malformed response: {why}",
-                      retryable=True, provider=provider)
+    return LynkrError(
+        ErrorKind.UPSTREAM,
+        f"provider {provider} returned a malformed response: {why}",
+        retryable=True,
+        provider=provider,
+    )
 
 
 def _response_text(content: object) -> str:
     if isinstance(content, str):
         return content
     if isinstance(content, list):  # Mistral-style content parts
-        return "".join(
-            p["text"] for p in content if isinstance(p, dict) and isinstance(p.get("text"), str)
-        )
+        return "".join(p["text"] for p in content if isinstance(p, dict) and isinstance(p.get("text"), str))
     return ""
 
 
@@ -729,8 +762,12 @@ def parse_response(body: object, provider: str) -> Response:
         code = error.get("code") if isinstance(error, dict) else None
         if _is_int(code) and 400 <= code <= 599:
             raise from_upstream_status(code, message, provider=provider)
-        raise LynkrError(ErrorKind.UPSTREAM, f"provider {provider} returned an error: {message}",
-                         retryable=True, provider=provider)
+        raise LynkrError(
+            ErrorKind.UPSTREAM,
+            f"provider {provider} returned an error: {message}",
+            retryable=True,
+            provider=provider,
+        )
     choices = body.get("choices")
     if not isinstance(choices, list) or not choices:
         raise _malformed(provider, "no 'choices' list")

@@ -141,7 +141,7 @@ def completion_id(source_id: str) -> str:
         return source_id
     for prefix in ("msg_", "resp_"):
         if source_id.startswith(prefix):
-            source_id = source_id[len(prefix):]
+            source_id = source_id[len(prefix) :]
             break
     return "chatcmpl-" + (source_id or uuid.uuid4().hex)
 
@@ -240,9 +240,13 @@ class StreamEncoder:
 
     def _frame(self) -> None:
         self._head = (
-            b'data: {"id":' + _dumps(self._id)
-            + b',"object":"chat.completion.chunk","created":' + str(self._created).encode()
-            + b',"model":' + _dumps(self._model) + b',"choices":[{"index":0,"delta":'
+            b'data: {"id":'
+            + _dumps(self._id)
+            + b',"object":"chat.completion.chunk","created":'
+            + str(self._created).encode()
+            + b',"model":'
+            + _dumps(self._model)
+            + b',"choices":[{"index":0,"delta":'
         )
         # With include_usage every chunk but the usage chunk says "usage":null (§1.3).
         usage = b',"usage":null' if self._include_usage else b""
@@ -319,9 +323,14 @@ class StreamEncoder:
             if not usage.prompt_tokens and self._input_usage.prompt_tokens:
                 # Some decoders only know output tokens at the end; the input side came with MessageStart.
                 start = self._input_usage
-                usage = Usage(start.input_tokens, usage.output_tokens, start.cache_read_tokens,
-                              start.cache_write_tokens, usage.reasoning_tokens,
-                              usage.estimated or start.estimated)
+                usage = Usage(
+                    start.input_tokens,
+                    usage.output_tokens,
+                    start.cache_read_tokens,
+                    start.cache_write_tokens,
+                    usage.reasoning_tokens,
+                    usage.estimated or start.estimated,
+                )
             body = {
                 "id": self._id,
                 "object": "chat.completion.chunk",
@@ -533,12 +542,19 @@ class StreamDecoder:
         usage = self._usage
         if usage is None:
             output = (self._builder.output_chars + CHARS_PER_TOKEN - 1) // CHARS_PER_TOKEN
-            return Usage(start.input_tokens, output, start.cache_read_tokens, start.cache_write_tokens,
-                         estimated=True)
+            return Usage(
+                start.input_tokens, output, start.cache_read_tokens, start.cache_write_tokens, estimated=True
+            )
         if not usage.prompt_tokens and start.prompt_tokens:
             # Some local servers report only completion tokens; keep our input estimate and say so.
-            return Usage(start.input_tokens, usage.output_tokens, start.cache_read_tokens,
-                         start.cache_write_tokens, usage.reasoning_tokens, estimated=True)
+            return Usage(
+                start.input_tokens,
+                usage.output_tokens,
+                start.cache_read_tokens,
+                start.cache_write_tokens,
+                usage.reasoning_tokens,
+                estimated=True,
+            )
         return usage
 
     def _fail(self, message: str) -> list[StreamEvent]:

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Callable, Iterable
 import aiohttp
 
 from daemon.canonical import StreamError, StreamEvent
+from daemon.errors import ErrorKind, LynkrError
 from daemon.providers.base import HTTPProvider
 
 Feed = Callable[[str | None, str], Iterable[StreamEvent]]
@@ -30,19 +31,49 @@ async def pump(
     throw away.
     """
     done = False
+    started = False  # has any canonical event gone to the pipeline?
+    wire_seen = False  # did the upstream send a single event at all?
     try:
         async for name, data in wire_events:
+            wire_seen = True
             for event in feed(name, data):
-                yield event
+                started = True
                 if isinstance(event, StreamError):
+                    yield StreamError(_attributed(event.error, provider))
                     return
+                yield event
+        if not wire_seen:
+            # A 200 with no events at all (an HTML error page from a proxy in front of the
+            # provider, an empty body) is a failure, never an empty answer.
+            kind = response.headers.get("content-type", "no content-type")
+            yield StreamError(
+                LynkrError(
+                    ErrorKind.UPSTREAM,
+                    f"provider {provider.name!r} answered the stream with no events ({kind})",
+                    retryable=True,
+                    provider=provider.name,
+                )
+            )
+            return
         for event in finish():
-            yield event
+            yield StreamError(_attributed(event.error, provider)) if isinstance(event, StreamError) else event
         done = True
     except (TimeoutError, aiohttp.ClientError, ValueError) as exc:
-        yield StreamError(provider.stream_failure(exc))
+        failure = provider.stream_failure(exc)
+        if not started:  # nothing reached the client yet: another candidate may still answer
+            failure.retryable = True
+        yield StreamError(failure)
     finally:
         if done:
             response.release()
         else:
             response.close()
+
+
+def _attributed(error: LynkrError, provider: HTTPProvider) -> LynkrError:
+    """Decoders do not know which provider they decode; the client and the log should."""
+    if error.provider is None:
+        error.provider = provider.name
+        if provider.name not in error.message:
+            error.message = f"provider {provider.name!r}: {error.message}"
+    return error

@@ -26,7 +26,7 @@ from daemon.config.model import Target
 from daemon.errors import ErrorKind, LynkrError
 from daemon.frontends import Frontend
 from daemon.providers.base import Provider
-from daemon.router import RoutingDecision, route
+from daemon.routing.router import RoutingDecision, route
 from daemon.session import session_id
 from daemon.state import DaemonState, Runtime
 from daemon.streams import StreamAccumulator
@@ -58,8 +58,15 @@ async def handle(http: web.Request, frontend: Frontend, state: DaemonState) -> w
         request = frontend.parse(await read_json(http), http.headers)
         record.requested_model, record.stream = request.model, request.stream
         record.session = session_id(http.headers, request)
-        decision = route(request, runtime.config)
+        decision = route(
+            request, runtime.config, state.sessions.view(record.session), http.headers, state.structure_cache
+        )
+        state.sessions.record(
+            record.session, record.user_agent.split("/")[0] or frontend.name, request, decision
+        )
         record.tier, record.rule, record.reasons = decision.tier, decision.rule, decision.reasons
+        record.score, record.override = decision.score, decision.override
+        record.dimensions = {d.name: round(d.value, 3) for d in decision.dimensions}
         record.router_us = decision.elapsed_us
         # Optimizers (response cache, memory) take their place here.
         if request.stream:
@@ -107,6 +114,8 @@ def lynkr_headers(record: DecisionRecord) -> dict[str, str]:
         ("x-lynkr-tier", record.tier),
         ("x-lynkr-provider", record.provider),
         ("x-lynkr-model", record.model),
+        ("x-lynkr-rule", record.rule),
+        ("x-lynkr-score", "" if record.score is None else f"{record.score:g}"),
     ):
         if value:
             headers[name] = value

@@ -1,26 +1,27 @@
-"""Which conversation a request belongs to.
+"""Which conversation a request belongs to, and what the daemon remembers about it.
 
-Clients that say so are believed (Claude Code sends ``X-Claude-Code-Session-Id``
-on every request); for the rest a fingerprint of what stays constant across
-the turns of one conversation (the client, the system prompt and the first
-user message) groups them.
+Identity, first match wins: an explicit session header (``x-lynkr-session``,
+or the one Claude Code sends on every request), the client's own user field
+(Anthropic ``metadata.user_id``, OpenAI ``user``, which Claude Code fills per
+session), else a fingerprint of what stays constant across the turns of one
+conversation: the client, the head of the system prompt and the first user
+message. Never the API key alone: that would merge every conversation of a key.
+
+The store is bounded (least recently seen sessions are forgotten first).
 """
 
 from __future__ import annotations
 
 import hashlib
+import time
+from collections import OrderedDict
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from daemon.canonical import Request, TextBlock
+from daemon.routing.router import RoutingDecision, SessionView
 
-SESSION_HEADERS = (
-    "x-session-id",
-    "x-claude-code-session-id",
-    "x-claude-session-id",
-    "x-claude-session",
-    "anthropic-session-id",
-    "x-lynkr-session",
-)
+SESSION_HEADERS = ("x-lynkr-session", "x-claude-code-session-id", "x-session-id")
 
 
 def session_id(headers: Mapping[str, str], request: Request) -> str:
@@ -28,6 +29,8 @@ def session_id(headers: Mapping[str, str], request: Request) -> str:
         value = headers.get(header)
         if value:
             return value[:128]
+    if request.user:
+        return "user-" + request.user[:120]
     digest = hashlib.blake2b(digest_size=8)
     digest.update(headers.get("user-agent", "").split("/")[0].encode())
     digest.update(request.system_text()[:2000].encode())
@@ -38,3 +41,55 @@ def session_id(headers: Mapping[str, str], request: Request) -> str:
             )
             break
     return "fp-" + digest.hexdigest()
+
+
+@dataclass(slots=True)
+class SessionState:
+    id: str
+    client: str = ""
+    tier: str | None = None
+    override: str | None = None
+    message_count: int = 0
+    requests: int = 0
+    first_seen: float = field(default_factory=time.time)
+    last_seen: float = field(default_factory=time.time)
+
+    def view(self) -> SessionView:
+        return SessionView(self.id, self.override, self.tier, self.message_count)
+
+
+class SessionStore:
+    def __init__(self, limit: int = 10_000) -> None:
+        self._sessions: OrderedDict[str, SessionState] = OrderedDict()
+        self._limit = limit
+
+    def get(self, sid: str) -> SessionState | None:
+        return self._sessions.get(sid)
+
+    def view(self, sid: str) -> SessionView | None:
+        state = self._sessions.get(sid)
+        return state.view() if state else None
+
+    def record(self, sid: str, client: str, request: Request, decision: RoutingDecision) -> None:
+        state = self._sessions.get(sid)
+        if state is None:
+            state = self._sessions[sid] = SessionState(sid, client)
+            if len(self._sessions) > self._limit:
+                self._sessions.popitem(last=False)
+        else:
+            self._sessions.move_to_end(sid)
+        state.tier = decision.tier
+        state.message_count = len(request.messages)
+        state.requests += 1
+        state.last_seen = time.time()
+
+    def set_override(self, sid: str, tier: str | None) -> SessionState:
+        """Pin a session to a tier (None = back to automatic); takes effect on its next request."""
+        state = self._sessions.get(sid)
+        if state is None:
+            state = self._sessions[sid] = SessionState(sid)
+        state.override = tier
+        return state
+
+    def all(self) -> list[SessionState]:
+        return list(reversed(self._sessions.values()))

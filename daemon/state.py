@@ -16,6 +16,8 @@ from daemon.config.model import Config
 from daemon.paths import StatePaths
 from daemon.providers.base import Provider
 from daemon.providers.registry import provider_class
+from daemon.routing.structure import StructureCache
+from daemon.session import SessionStore
 from daemon.telemetry import Recorder
 
 
@@ -46,6 +48,8 @@ class DaemonState:
     paths: StatePaths
     url: str
     recorder: Recorder = field(default_factory=Recorder)
+    sessions: SessionStore = field(default_factory=SessionStore)
+    structure_cache: StructureCache = field(default_factory=StructureCache)
     started_at: float = field(default_factory=time.time)
     ready: bool = False
     shutting_down: bool = False

@@ -48,6 +48,9 @@ class DecisionRecord:
     ttft_ms: float | None = None
     usage: Usage = field(default_factory=Usage)
     router_us: float = 0.0
+    score: float | None = None
+    override: str | None = None
+    dimensions: dict[str, float] = field(default_factory=dict)
 
 
 class Recorder:

@@ -11,6 +11,7 @@ the environment, the ``--host``/``--port`` flags.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tomllib
@@ -40,7 +41,7 @@ if TYPE_CHECKING:  # providers.base imports daemon.config.model: importing it at
 ProviderTypes = Mapping[str, "type[Provider]"]
 
 SERVER_KEYS = ("host", "port", "log_level", "max_body_mb", "shutdown_grace_seconds")
-ROUTING_KEYS = ("default_tier",)
+ROUTING_KEYS = ("default_tier", "base_score", "weights", "thresholds", "rules", "model_map")
 PROVIDER_KEYS = (
     "type",
     "base_url",
@@ -50,7 +51,7 @@ PROVIDER_KEYS = (
     "read_timeout",
     "max_connections",
 )
-TIER_KEYS = ("provider", "model", "fallback")
+TIER_KEYS = ("provider", "model", "fallback", "vision", "context_window")
 SECTIONS = ("server", "routing", "providers", "tiers")
 SIMULATED = "simulated"
 
@@ -190,17 +191,79 @@ class _Loader(Checks):
         return ServerConfig(**{k: v for k, v in values.items() if v is not BAD})
 
     def routing(self, table: dict[str, Any]) -> RoutingConfig:
-        tier = RoutingConfig().default_tier
+        defaults = RoutingConfig()
+        values: dict[str, Any] = {}
         for name, value in table.items():
+            key = f"routing.{name}"
             if name not in ROUTING_KEYS:
                 self.unknown("routing", name, ROUTING_KEYS)
-            elif isinstance(value, str) and value in TIERS:
-                tier = value
+            elif name == "default_tier":
+                if isinstance(value, str) and value in TIERS:
+                    values[name] = value
+                else:
+                    self.problem(key, f"{describe(value)} is not a tier; {choices(str(value), TIERS)}")
+            elif name == "base_score":
+                values[name] = self.score(key, value)
+            elif name == "weights":
+                values[name] = self.number_table(key, value, defaults.weights, signed=True)
+            elif name == "thresholds":
+                values[name] = self.thresholds(key, value, defaults.thresholds)
+            elif name == "rules":
+                values[name] = self.flag_table(key, value, defaults.rules)
             else:
-                self.problem(
-                    f"routing.{name}", f"{describe(value)} is not a tier; {choices(str(value), TIERS)}"
-                )
-        return RoutingConfig(default_tier=tier)
+                values[name] = self.model_map(key, value)
+        return RoutingConfig(**{k: v for k, v in values.items() if v is not BAD})
+
+    def score(self, key: str, value: Any) -> Any:
+        if isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 100:
+            return float(value)
+        self.problem(key, f"{describe(value)} is not a score from 0 to 100")
+        return BAD
+
+    def number_table(self, key: str, value: Any, defaults: Mapping[str, float], *, signed: bool) -> Any:
+        """Partial tables are merged over the defaults: set only the weights you change."""
+        table = self.table(key, value)
+        merged = dict(defaults)
+        for name, number in table.items():
+            if name not in defaults:
+                self.unknown(key, name, defaults)
+            elif isinstance(number, int | float) and not isinstance(number, bool) and math.isfinite(number):
+                merged[name] = float(number)
+            else:
+                self.problem(f"{key}.{name}", f"{describe(number)} is not a number")
+        return MappingProxyType(merged)
+
+    def thresholds(self, key: str, value: Any, defaults: Mapping[str, float]) -> Any:
+        merged = self.number_table(key, value, defaults, signed=False)
+        if merged is BAD:
+            return BAD
+        order = [merged["medium"], merged["complex"], merged["reasoning"]]
+        if not all(0 <= t <= 100 for t in order) or order != sorted(order):
+            self.problem(key, f"medium <= complex <= reasoning, each 0-100; got {order}")
+            return BAD
+        return merged
+
+    def flag_table(self, key: str, value: Any, defaults: Mapping[str, bool]) -> Any:
+        table = self.table(key, value)
+        merged = dict(defaults)
+        for name, flag in table.items():
+            if name not in defaults:
+                self.unknown(key, name, defaults)
+            elif isinstance(flag, bool):
+                merged[name] = flag
+            else:
+                self.problem(f"{key}.{name}", f"{describe(flag)} is not true or false")
+        return MappingProxyType(merged)
+
+    def model_map(self, key: str, value: Any) -> Any:
+        table = self.table(key, value)
+        mapped: dict[str, str] = {}
+        for model, tier in table.items():
+            if isinstance(tier, str) and tier in TIERS:
+                mapped[model] = tier
+            else:
+                self.problem(f"{key}.{model}", f"{describe(tier)} is not a tier; {choices(str(tier), TIERS)}")
+        return MappingProxyType(mapped)
 
     # ----------------------------------------------------------------------- providers
 
@@ -312,6 +375,15 @@ class _Loader(Checks):
                     spec[half] = None if text is BAD else (text, f"{key}.{half}")
                 elif half == "fallback":
                     spec[half] = self.fallback(f"{key}.fallback", given)
+                elif half == "vision":
+                    if isinstance(given, bool):
+                        spec[half] = given
+                    else:
+                        self.problem(f"{key}.vision", f"{describe(given)} is not true or false")
+                elif half == "context_window":
+                    window = self.number(f"{key}.context_window", given, integer=True)
+                    if window is not BAD:
+                        spec[half] = window
                 else:
                     self.unknown(key, half, TIER_KEYS)
         envmod.apply_tier_env(specs, ov, self.problem)
@@ -325,7 +397,14 @@ class _Loader(Checks):
             chain = [(self.reference(ref, key), fb) for ref, fb, key in spec.get("fallback") or ()]
             if complete and provider is not None and all(name is not None for name, _ in chain):
                 model = spec["model"][0]
-                resolved[tier] = TierConfig(tier, provider, model, tuple(Target(n, m) for n, m in chain if n))
+                resolved[tier] = TierConfig(
+                    tier,
+                    provider,
+                    model,
+                    tuple(Target(n, m) for n, m in chain if n),
+                    vision=spec.get("vision"),
+                    context_window=spec.get("context_window"),
+                )
         if self.problems:
             return {}
         tiers: dict[str, TierConfig] = {}
@@ -334,7 +413,9 @@ class _Loader(Checks):
             # model can answer an easier request, a weaker one may fail a harder one.
             nearest = [*TIERS[index:], *reversed(TIERS[:index])]
             source = next(resolved[t] for t in nearest if t in resolved)
-            tiers[tier] = replace(source, name=tier)
+            tiers[tier] = (
+                source if source.name == tier else replace(source, name=tier, borrowed_from=source.name)
+            )
         return tiers
 
     def fallback(self, key: str, value: Any) -> list[tuple[str, str, str]] | None:

@@ -13,6 +13,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from daemon.routing.weights import BASE_SCORE, DEFAULT_RULES, DEFAULT_THRESHOLDS, DEFAULT_WEIGHTS
+
 TIERS: tuple[str, ...] = ("simple", "medium", "complex", "reasoning")
 
 
@@ -65,6 +67,12 @@ class TierConfig:
     provider: str
     model: str
     fallback: tuple[Target, ...] = ()
+    vision: bool | None = None
+    """Whether the model takes images; None = infer from the model name (daemon.routing.models)."""
+    context_window: int | None = None
+    """The model's context window in tokens; None = infer from the model name."""
+    borrowed_from: str | None = None
+    """Set when this tier was not configured and serves with the named tier's targets."""
 
     @property
     def primary(self) -> Target:
@@ -77,7 +85,17 @@ class TierConfig:
 @dataclass(frozen=True, slots=True)
 class RoutingConfig:
     default_tier: str = "medium"
-    """Tier for every request until the router lands (and for the router's "no opinion")."""
+    """Tier when the router cannot judge (an empty conversation) and for ``lynkr/auto`` fallbacks."""
+    weights: Mapping[str, float] = field(default_factory=lambda: MappingProxyType(dict(DEFAULT_WEIGHTS)))
+    """Points each dimension adds at full strength (see daemon/routing/dimensions.py)."""
+    thresholds: Mapping[str, float] = field(
+        default_factory=lambda: MappingProxyType(dict(DEFAULT_THRESHOLDS))
+    )
+    """Score at which medium, complex and reasoning start."""
+    base_score: float = BASE_SCORE
+    rules: Mapping[str, bool] = field(default_factory=lambda: MappingProxyType(dict(DEFAULT_RULES)))
+    model_map: Mapping[str, str] = field(default_factory=_empty)
+    """Client model name -> tier, e.g. claude-haiku-4-5 = "simple"."""
 
 
 @dataclass(frozen=True, slots=True)

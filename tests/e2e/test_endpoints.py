@@ -95,7 +95,9 @@ def chat_body(model: str, *, stream: bool = False, text: str = "Say hello.") -> 
     return body
 
 
-def post(http: httpx.Client, dialect: str, model: str, *, stream: bool = False) -> tuple[httpx.Response, str]:
+def post(
+    http: httpx.Client, dialect: str, model: str, *, stream: bool = False, extra: dict[str, str] | None = None
+) -> tuple[httpx.Response, str]:
     """One request in ``dialect`` (``anthropic`` or ``openai``); returns the response and its full body."""
     if dialect == "anthropic":
         path, body = "/v1/messages", messages_body(model, stream=stream)
@@ -103,7 +105,7 @@ def post(http: httpx.Client, dialect: str, model: str, *, stream: bool = False) 
     else:
         path, body = "/v1/chat/completions", chat_body(model, stream=stream)
         headers = {"authorization": "Bearer anything"}
-    with http.stream("POST", path, json=body, headers=headers) as response:
+    with http.stream("POST", path, json=body, headers={**headers, **(extra or {})}) as response:
         text = response.read().decode()
     return response, text
 
@@ -375,13 +377,22 @@ def test_model_pins_complex_tier(http: httpx.Client, upstreams: Upstreams, model
 
 
 @pytest.mark.parametrize("dialect", ["anthropic", "openai"])
-def test_unknown_model_routes_to_default_tier(http: httpx.Client, upstreams: Upstreams, dialect: str) -> None:
-    tier = TIERS["medium"]  # routing.default_tier
-
+def test_unknown_model_is_routed_by_the_score(http: httpx.Client, upstreams: Upstreams, dialect: str) -> None:
     response, text = post(http, dialect, "gpt-4o")
 
     assert response.status_code == 200, text
-    _assert_lynkr_headers(response, tier)
+    assert response.headers["x-lynkr-rule"] == "score"
+    assert 0 <= float(response.headers["x-lynkr-score"]) <= 100
+    _assert_lynkr_headers(response, TIERS[response.headers["x-lynkr-tier"]])
+
+
+@pytest.mark.parametrize("dialect", ["anthropic", "openai"])
+def test_tier_header_overrides_the_router(http: httpx.Client, upstreams: Upstreams, dialect: str) -> None:
+    response, text = post(http, dialect, "gpt-4o", extra={"x-lynkr-tier": "medium"})
+
+    assert response.status_code == 200, text
+    _assert_lynkr_headers(response, TIERS["medium"])
+    assert response.headers["x-lynkr-rule"] == "header"
     [rec] = upstreams.openai.chat_requests
     assert rec.json["model"] == "gpt-4o-mini", "the client's model name must not reach the upstream"
     assert upstreams.anthropic.chat_requests == []

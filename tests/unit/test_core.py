@@ -22,7 +22,7 @@ from daemon.canonical import (
 )
 from daemon.config.model import Config, RoutingConfig
 from daemon.errors import ErrorKind, from_upstream_status
-from daemon.router import pinned_tier, route
+from daemon.routing.router import pinned_tier, route
 from daemon.session import session_id
 from daemon.sse import iter_ndjson, iter_sse
 from daemon.streams import StreamAccumulator, StreamBuilder, events_from_response, parse_tool_arguments
@@ -51,16 +51,20 @@ def test_model_names_pin_tiers(model: str, tier: str | None) -> None:
 def test_router_explains_its_decision() -> None:
     config = Config(routing=RoutingConfig(default_tier="complex"))
     pinned = route(_request("lynkr-simple"), config)
-    assert (pinned.tier, pinned.rule) == ("simple", "model-pin")
-    default = route(_request("claude-sonnet-4-6"), config)
-    assert (default.tier, default.rule) == ("complex", "default-tier")
-    assert "default_tier" in default.reasons[0]
-    assert default.elapsed_us >= 0
+    assert (pinned.tier, pinned.rule, pinned.override) == ("simple", "model-alias", "model-alias")
+    scored = route(_request("claude-sonnet-4-6", text="rename foo.py to bar.py"), config)
+    assert scored.rule == "score" and scored.score is not None
+    assert scored.reasons[0].startswith(f"score {scored.score:.0f}")
+    assert len(scored.dimensions) >= 15
+    empty = route(_request("claude-sonnet-4-6", text=""), config)
+    assert (empty.tier, empty.rule) == ("complex", "default-tier")
+    assert scored.elapsed_us >= 0
 
 
 def test_session_header_wins_and_fingerprint_is_stable() -> None:
     request = _request(text="fix the bug", system="You are Claude Code")
     assert session_id({"x-claude-code-session-id": "abc"}, request) == "abc"
+    assert session_id({"x-lynkr-session": "mine", "x-claude-code-session-id": "abc"}, request) == "mine"
     first = session_id({"user-agent": "claude-cli/2.0"}, request)
     later = Request(
         "m",

@@ -1,0 +1,1 @@
+"""Request scoring for tier selection."""

@@ -1,0 +1,370 @@
+"""The named dimensions a request is scored on, each a value from 0 to 1.
+
+Every dimension is a small function of ``Features`` (computed once per
+request). Text dimensions look only at the user's own words (envelopes
+stripped, see ``envelope``); error signals look at the tool output since
+that text, where failing tests and stack traces appear; structure comes from
+the tree-sitter analysis in ``structure``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from daemon.canonical import ImageBlock, Request, ToolResultBlock
+from daemon.routing.envelope import Turn
+from daemon.routing.structure import StructuralSignals
+from daemon.tokens import estimate_request
+
+
+def _words(*patterns: str) -> re.Pattern[str]:
+    return re.compile(r"\b(?:" + "|".join(patterns) + r")", re.IGNORECASE)
+
+
+REASONING = _words(
+    r"design",
+    r"architect",
+    r"trade-?offs?",
+    r"pros and cons",
+    r"prove",
+    r"proof",
+    r"why\b",
+    r"root[- ]cause",
+    r"invariant",
+    r"correctness",
+    r"formal(?:ly)?",
+    r"complexity analysis",
+    r"compare (?:the )?approach",
+    r"best (?:way|approach|strategy)",
+    r"strategy",
+    r"scalab",
+    r"consistency model",
+    r"think (?:deeply|hard|carefully)",
+    r"step[- ]by[- ]step",
+    r"reason about",
+    r"analy[sz]e",
+    r"evaluate",
+    r"rethink",
+    r"threat model",
+    r"should (?:we|i) (?:use|choose|pick|switch)",
+    r"which (?:approach|option|design)",
+    r"implications",
+)
+MECHANICAL = _words(
+    r"rename",
+    r"move\b",
+    r"\bmv\b",
+    r"list (?:all |the )?files",
+    r"\bls\b",
+    r"grep",
+    r"search for",
+    r"find (?:all|the) ",
+    r"format",
+    r"prettier",
+    r"black\b",
+    r"lint",
+    r"typo",
+    r"delete (?:the )?file",
+    r"remove (?:the )?file",
+    r"run (?:the )?(?:tests?|build|linter|command)",
+    r"show me",
+    r"print",
+    r"\bcat\b",
+    r"commit",
+    r"add (?:an? )?import",
+    r"bump",
+    r"update the version",
+    r"sort (?:the )?imports",
+    r"copy",
+    r"rm\b",
+    r"mkdir",
+    r"what(?:'s| is) in",
+    r"read (?:the )?file",
+    r"open (?:the )?file",
+    r"check (?:the )?status",
+    r"git (?:status|log|diff|add|push|pull)",
+)
+PLAN = _words(
+    r"then\b",
+    r"after that",
+    r"first,?",
+    r"second(?:ly)?",
+    r"finally",
+    r"next,",
+    r"step \d",
+    r"and also",
+    r"as well as",
+    r"end[- ]to[- ]end",
+    r"across (?:the|all)",
+    r"migrate (?:all|every)",
+    r"every (?:file|module|endpoint|service)",
+)
+NUMBERED = re.compile(r"^\s*(?:\d+[.)]|[-*])\s+\S", re.MULTILINE)
+RISK = _words(
+    r"auth(?:entication|orization|n|z)?\b",
+    r"password",
+    r"secret",
+    r"credential",
+    r"api[_ -]?key",
+    r"token",
+    r"payment",
+    r"stripe",
+    r"billing",
+    r"invoice",
+    r"migration",
+    r"migrate",
+    r"production",
+    r"\bprod\b",
+    r"deploy",
+    r"drop (?:table|database|column)",
+    r"delete from",
+    r"truncate",
+    r"rm -rf",
+    r"force[- ]push",
+    r"--force",
+    r"encrypt",
+    r"pii\b",
+    r"gdpr",
+    r"permission",
+    r"privilege",
+    r"sudo",
+    r"kubectl (?:delete|apply)",
+    r"terraform (?:apply|destroy)",
+    r"rotate",
+)
+DOMAIN = _words(
+    r"concurren",
+    r"race condition",
+    r"deadlock",
+    r"mutex",
+    r"thread",
+    r"lock-free",
+    r"atomic",
+    r"async",
+    r"await",
+    r"distributed",
+    r"consensus",
+    r"raft",
+    r"paxos",
+    r"replica",
+    r"eventual(?:ly)? consisten",
+    r"partition",
+    r"numeric",
+    r"floating[- ]point",
+    r"precision",
+    r"overflow",
+    r"cryptograph",
+    r"vulnerab",
+    r"exploit",
+    r"injection",
+    r"memory leak",
+    r"performance",
+    r"latency",
+    r"throughput",
+    r"optimi[sz]",
+    r"cache invalidation",
+    r"garbage collect",
+    r"compiler",
+    r"parser",
+    r"kernel",
+    r"lifetime",
+    r"borrow checker",
+    r"undefined behavio",
+)
+ERRORS = re.compile(
+    r"Traceback \(most recent call last\)|\b\w+(?:Error|Exception)\b[:(]|\bFAILED\b|\bFAIL\b|"
+    r"\berror(?:\[E\d+\])?:|panic:|segmentation fault|core dumped|exit code [1-9]|exit status [1-9]|"
+    r"\bassert(?:ion)?(?:Error)? failed|"
+    r"\b\d+ (?:failed|errors?)\b|TS\d{4}:|cannot find symbol|undefined reference|npm ERR!|fatal:|"
+    r"^\s+at [\w$.<>]+\(.*:\d+(?::\d+)?\)$|^\s+File \".*\", line \d+",
+    re.MULTILINE,
+)
+BIG_OUTPUT = _words(
+    r"(?:full|complete|entire|whole) (?:implementation|file|module|rewrite|test suite)",
+    r"write (?:a|an|the) (?:new )?(?:module|service|library|class)",
+    r"from scratch",
+    r"scaffold",
+)
+WRITE_TOOLS = re.compile(
+    r"^(?:bash|shell|execute_bash|exec|run|terminal|write|edit|multiedit|str_replace_editor|apply_patch|"
+    r"create_file|replace|notebookedit|computer)$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Features:
+    """Everything the dimensions read, extracted once per request."""
+
+    request: Request
+    turn: Turn
+    tokens: int
+    structure: StructuralSignals
+
+
+def features(request: Request, turn: Turn, structure: StructuralSignals) -> Features:
+    return Features(request, turn, estimate_request(request), structure)
+
+
+def _clamp(value: float) -> float:
+    return 0.0 if value <= 0 else 1.0 if value >= 1 else value
+
+
+def _log_scale(value: float, low: float, high: float) -> float:
+    """0 at or below ``low``, 1 at or above ``high``, logarithmic between."""
+    if value <= low:
+        return 0.0
+    return _clamp(math.log(value / low) / math.log(high / low))
+
+
+def _hits(pattern: re.Pattern[str], text: str, cap: int = 20) -> int:
+    count = 0
+    for _ in pattern.finditer(text):
+        count += 1
+        if count >= cap:
+            break
+    return count
+
+
+# --------------------------------------------------------------------------- the dimensions
+
+
+def context_size(f: Features) -> float:
+    return _log_scale(f.tokens, 3_000, 120_000)
+
+
+def user_text_size(f: Features) -> float:
+    return _log_scale(len(f.turn.latest_user_text), 80, 3_000)
+
+
+def code_volume(f: Features) -> float:
+    return _log_scale(f.structure.total_lines, 20, 1_500)
+
+
+def languages(f: Features) -> float:
+    return _clamp((len(f.structure.languages) - 1) / 3)
+
+
+def tools_offered(f: Features) -> float:
+    return _clamp(len(f.request.tools) / 16)
+
+
+def write_tools(f: Features) -> float:
+    return 1.0 if any(WRITE_TOOLS.match(t.name) for t in f.request.tools) else 0.0
+
+
+def tool_loop_depth(f: Features) -> float:
+    return _clamp(f.turn.tool_loop_depth / 10)
+
+
+def error_signals(f: Features) -> float:
+    # Errors the user pastes count as much as errors a tool printed.
+    hits = _hits(ERRORS, f.turn.recent_tool_output) + _hits(ERRORS, f.turn.latest_user_text)
+    return _clamp(hits / 4)
+
+
+def reasoning_cues(f: Features) -> float:
+    return _clamp(_hits(REASONING, f.turn.latest_user_text) / 3)
+
+
+def mechanical_cues(f: Features) -> float:
+    text = f.turn.latest_user_text
+    if not text:
+        return 0.0
+    hits = _hits(MECHANICAL, text)
+    # A mechanical verb in a long request is one step of a bigger job, not the job.
+    return _clamp(hits / 2) * (1.0 if len(text) < 400 else 0.4)
+
+
+def plan_cues(f: Features) -> float:
+    text = f.turn.latest_user_text
+    return _clamp((_hits(PLAN, text) + _hits(NUMBERED, text)) / 5)
+
+
+def risk(f: Features) -> float:
+    return _clamp(_hits(RISK, f.turn.latest_user_text) / 2)
+
+
+def domain_difficulty(f: Features) -> float:
+    return _clamp(_hits(DOMAIN, f.turn.latest_user_text) / 2)
+
+
+def images(f: Features) -> float:
+    messages = f.request.messages[-2:]
+    for message in messages:
+        for block in message.content:
+            if isinstance(block, ImageBlock) or (
+                isinstance(block, ToolResultBlock) and any(isinstance(p, ImageBlock) for p in block.content)
+            ):
+                return 1.0
+    return 0.0
+
+
+def output_size(f: Features) -> float:
+    cue = 1.0 if BIG_OUTPUT.search(f.turn.latest_user_text) else 0.0
+    # Claude Code always asks for 32k; only an unusually small budget says "short answer".
+    budget = f.request.max_tokens or 4096
+    small = 1.0 if budget <= 256 else 0.0
+    return _clamp(cue - small)
+
+
+def thinking_requested(f: Features) -> float:
+    return 1.0 if wants_thinking(f.request) else 0.0
+
+
+def wants_thinking(request: Request) -> bool:
+    if request.thinking and request.thinking.get("type") in ("enabled", "adaptive"):
+        return True
+    return request.extra.get("reasoning_effort") in ("high", "xhigh")
+
+
+def conversation_length(f: Features) -> float:
+    return _clamp(f.turn.user_turns / 20)
+
+
+def code_structure(f: Features) -> float:
+    s = f.structure
+    if not s.units:
+        return 0.0
+    nesting = _clamp((s.max_nesting - 2) / 6)
+    branching = _clamp(s.branching_density / 20)
+    size = _log_scale(s.definitions, 3, 60)
+    return _clamp(0.4 * nesting + 0.3 * branching + 0.3 * size)
+
+
+def blast_radius(f: Features) -> float:
+    s = f.structure
+    if s.definitions < 4:
+        return 0.0
+    return _clamp(max(s.blast_radius, _log_scale(s.blast_count, 1, 20)))
+
+
+def god_nodes(f: Features) -> float:
+    return _clamp(f.structure.god_nodes / 3)
+
+
+DIMENSIONS: dict[str, tuple[Callable[[Features], float], str]] = {
+    "context_size": (context_size, "size of the whole request in tokens"),
+    "user_text_size": (user_text_size, "length of the latest real user text"),
+    "code_volume": (code_volume, "lines of code the request carries"),
+    "languages": (languages, "programming languages involved"),
+    "tools_offered": (tools_offered, "number of tools offered"),
+    "write_tools": (write_tools, "write or execute tools offered"),
+    "tool_loop_depth": (tool_loop_depth, "consecutive tool call/result rounds"),
+    "error_signals": (error_signals, "failing tests, stack traces, compiler errors"),
+    "reasoning_cues": (reasoning_cues, "design, trade-offs, proofs, why"),
+    "mechanical_cues": (mechanical_cues, "rename, move, list, grep, format"),
+    "plan_cues": (plan_cues, "multi-step plan"),
+    "risk": (risk, "auth, payments, migrations, production, secrets, destructive commands"),
+    "domain_difficulty": (domain_difficulty, "concurrency, security, numerics, distributed systems"),
+    "images": (images, "images in the latest turns"),
+    "output_size": (output_size, "large output requested"),
+    "thinking_requested": (thinking_requested, "extended thinking requested"),
+    "conversation_length": (conversation_length, "user turns so far"),
+    "code_structure": (code_structure, "nesting, branching and definitions of the code"),
+    "blast_radius": (blast_radius, "how much code depends on what is being edited"),
+    "god_nodes": (god_nodes, "highly connected definitions in the code"),
+}

@@ -1,0 +1,46 @@
+"""Default dimension weights and tier thresholds: plain data, so the config can import it cheaply.
+
+A weight is the number of score points a dimension adds at full strength
+(value 1.0); negative weights pull a request down (mechanical work). The
+score starts at ``BASE_SCORE`` and is clamped to 0-100. How these numbers
+were chosen, and how well they do, is in the README ("Routing").
+"""
+
+from __future__ import annotations
+
+BASE_SCORE = 20.0
+
+DEFAULT_WEIGHTS: dict[str, float] = {
+    "context_size": 8.0,
+    "user_text_size": 6.0,
+    "code_volume": 5.0,
+    "languages": 3.0,
+    "tools_offered": 2.0,
+    "write_tools": 3.0,
+    "tool_loop_depth": 6.0,
+    "error_signals": 18.0,
+    "reasoning_cues": 30.0,
+    "mechanical_cues": -22.0,
+    "plan_cues": 8.0,
+    "risk": 14.0,
+    "domain_difficulty": 14.0,
+    "images": 5.0,
+    "output_size": 4.0,
+    "thinking_requested": 20.0,
+    "conversation_length": 3.0,
+    "code_structure": 8.0,
+    "blast_radius": 8.0,
+    "god_nodes": 4.0,
+}
+
+# Score at which each tier starts; below the first, a request is "simple".
+DEFAULT_THRESHOLDS: dict[str, float] = {"medium": 25.0, "complex": 50.0, "reasoning": 75.0}
+
+DEFAULT_RULES: dict[str, bool] = {
+    "thinking_to_reasoning": True,
+    "images_need_vision": True,
+    "context_window_escalation": True,
+    "risky_writes_min_complex": True,
+    "side_requests_to_simple": True,
+    "sticky_tool_loops": True,
+}

@@ -438,6 +438,21 @@ def status(
     raise typer.Exit(1)
 
 
+@app.command("route")
+def route_command(
+    source: Annotated[
+        str, typer.Argument(help="request body file (Anthropic or OpenAI shape), or - for stdin")
+    ] = "-",
+    config: Annotated[Path | None, typer.Option("--config", "-c", help="config file to route with")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the decision as JSON")] = False,
+    tier: Annotated[str | None, typer.Option("--tier", help="act as if x-lynkr-tier were sent")] = None,
+) -> None:
+    """Show the tier the router picks for a request, and why. Needs no running daemon."""
+    from lynkr_tui.route_cmd import run
+
+    raise typer.Exit(run(source, config, as_json, tier))
+
+
 @config_app.command("check")
 def config_check(
     path: Annotated[

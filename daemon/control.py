@@ -72,10 +72,46 @@ async def post_shutdown(request: web.Request) -> web.Response:
     return _json({"status": "stopping"}, status=202)
 
 
+def _session_json(session: Any) -> dict[str, Any]:
+    return {
+        "id": session.id,
+        "client": session.client,
+        "tier": session.tier,
+        "override": session.override,
+        "requests": session.requests,
+        "messages": session.message_count,
+        "first_seen": session.first_seen,
+        "last_seen": session.last_seen,
+    }
+
+
+async def list_sessions(request: web.Request) -> web.Response:
+    state = request.app[CONTROL_STATE]
+    return _json({"sessions": [_session_json(s) for s in state.sessions.all()]})
+
+
+async def set_session_tier(request: web.Request) -> web.Response:
+    """Pin a session to a tier (``auto`` unpins); the session's next request uses it."""
+    from daemon.config.model import TIERS
+
+    state = request.app[CONTROL_STATE]
+    try:
+        body = await request.json()
+    except ValueError:
+        return _json({"error": 'body must be JSON: {"tier": "simple|medium|complex|reasoning|auto"}'}, 400)
+    tier = body.get("tier") if isinstance(body, dict) else None
+    if tier not in (*TIERS, "auto"):
+        return _json({"error": f"tier must be one of {', '.join(TIERS)} or auto, not {tier!r}"}, 400)
+    session = state.sessions.set_override(request.match_info["session"], None if tier == "auto" else tier)
+    return _json(_session_json(session))
+
+
 def build_control_app(state: DaemonState, stop: asyncio.Event) -> web.Application:
     app = web.Application()
     app[CONTROL_STATE] = state
     app[STOP] = stop
     app.router.add_get("/v1/status", get_status)
     app.router.add_post("/v1/shutdown", post_shutdown)
+    app.router.add_get("/v1/sessions", list_sessions)
+    app.router.add_post("/v1/sessions/{session}/tier", set_session_tier)
     return app

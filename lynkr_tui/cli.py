@@ -42,6 +42,8 @@ app = typer.Typer(
 )
 config_app = typer.Typer(help="Inspect the configuration.", no_args_is_help=True)
 app.add_typer(config_app, name="config")
+sessions_app = typer.Typer(help="See sessions and pin one to a tier.", invoke_without_command=True)
+app.add_typer(sessions_app, name="sessions")
 
 
 # --------------------------------------------------------------------------- helpers
@@ -451,6 +453,59 @@ def route_command(
     from lynkr_tui.route_cmd import run
 
     raise typer.Exit(run(source, config, as_json, tier))
+
+
+def _client_or_exit() -> Any:
+    from lynkr_tui.control_client import ControlClient
+
+    paths = state_paths()
+    client = ControlClient(paths.control_socket)
+    if client.try_status() is None:
+        fail(f"Lynkr is not running (state dir: {paths.state_dir}).")
+    return client
+
+
+@sessions_app.callback()
+def sessions_list(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="print the sessions as JSON")] = False,
+) -> None:
+    """List the sessions the daemon has seen, most recent first."""
+    if ctx.invoked_subcommand is not None:
+        return
+    import json
+    import time
+
+    sessions = _client_or_exit().sessions()
+    if as_json:
+        print(json.dumps(sessions, indent=2))
+        return
+    if not sessions:
+        print("No sessions yet.")
+        return
+    now = time.time()
+    for s in sessions:
+        pinned = f" (pinned: {s['override']})" if s.get("override") else ""
+        print(
+            f"{s['id']:<40} {s.get('client') or '-':<14} tier {s.get('tier') or '-':<9}{pinned} "
+            f"{s['requests']:>5} req  {human_duration(now - s['last_seen'])} ago"
+        )
+
+
+@sessions_app.command("tier")
+def sessions_tier(
+    session: Annotated[str, typer.Argument(help="session id (see `lynkr sessions`)")],
+    tier: Annotated[str, typer.Argument(help="simple, medium, complex, reasoning, or auto to unpin")],
+) -> None:
+    """Pin a session to a tier; it takes effect on the session's next request."""
+    from lynkr_tui.control_client import ControlError
+
+    try:
+        result = _client_or_exit().set_session_tier(session, tier)
+    except ControlError as exc:
+        fail(str(exc))
+    state = f"pinned to {result['override']}" if result.get("override") else "back on automatic routing"
+    print(f"Session {result['id']} is {state}.")
 
 
 @config_app.command("check")

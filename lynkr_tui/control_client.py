@@ -112,6 +112,21 @@ class ControlClient:
             raise ControlError(f"POST /v1/shutdown answered {code}: {body!r}")
         return body if isinstance(body, dict) else {}
 
+    def sessions(self) -> list[dict[str, Any]]:
+        code, body = self.request("GET", "/v1/sessions")
+        if code != 200 or not isinstance(body, dict):
+            raise ControlError(f"GET /v1/sessions answered {code}: {body!r}")
+        return list(body.get("sessions", []))
+
+    def set_session_tier(self, session: str, tier: str) -> dict[str, Any]:
+        from urllib.parse import quote
+
+        code, body = self.request("POST", f"/v1/sessions/{quote(session, safe='')}/tier", {"tier": tier})
+        if code != 200 or not isinstance(body, dict):
+            message = body.get("error") if isinstance(body, dict) else body
+            raise ControlError(f"the daemon refused: {message}")
+        return body
+
     def try_status(self) -> dict[str, Any] | None:
         """The status, or None when no daemon answers (a malformed answer still raises)."""
         try:

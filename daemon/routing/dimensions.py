@@ -14,8 +14,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from daemon.canonical import ImageBlock, Request, ToolResultBlock
-from daemon.routing.envelope import Turn
+from daemon.canonical import ImageBlock, Request, TextBlock, ToolResultBlock, ToolUseBlock
+from daemon.routing.envelope import Turn, strip_envelopes
 from daemon.routing.structure import StructuralSignals
 from daemon.tokens import estimate_request
 
@@ -174,14 +174,37 @@ DOMAIN = _words(
     r"borrow checker",
     r"undefined behavio",
 )
-ERRORS = re.compile(
-    r"Traceback \(most recent call last\)|\b\w+(?:Error|Exception)\b[:(]|\bFAILED\b|\bFAIL\b|"
-    r"\berror(?:\[E\d+\])?:|panic:|segmentation fault|core dumped|exit code [1-9]|exit status [1-9]|"
-    r"\bassert(?:ion)?(?:Error)? failed|"
-    r"\b\d+ (?:failed|errors?)\b|TS\d{4}:|cannot find symbol|undefined reference|npm ERR!|fatal:|"
-    r"^\s+at [\w$.<>]+\(.*:\d+(?::\d+)?\)$|^\s+File \".*\", line \d+",
-    re.MULTILINE,
+# Error markers are plain substrings: str.count is memchr-fast, where one big regex alternation
+# over 64 KB of tool output costs milliseconds. Each marker counts once per occurrence.
+ERROR_MARKERS = (
+    "Traceback (most recent call last)",
+    "Error:",
+    "Exception:",
+    "Error(",
+    "Exception(",
+    "FAILED",
+    "FAIL:",
+    "error:",
+    "error[E",
+    "panic:",
+    "Segmentation fault",
+    "segmentation fault",
+    "core dumped",
+    "AssertionError",
+    "assertion failed",
+    "cannot find symbol",
+    "undefined reference",
+    "npm ERR!",
+    "fatal:",
+    '\n  File "',
+    "\n    at ",
+    ": error TS",
+    "[tool error]",
+    "BUILD FAILED",
+    "Compilation failed",
+    "--- FAIL",
 )
+_EXIT = re.compile(r"exit (?:code|status):? ?([1-9]\d*)")
 BIG_OUTPUT = _words(
     r"(?:full|complete|entire|whole) (?:implementation|file|module|rewrite|test suite)",
     r"write (?:a|an|the) (?:new )?(?:module|service|library|class)",
@@ -202,11 +225,29 @@ class Features:
     request: Request
     turn: Turn
     tokens: int
+    """The whole request, as an upstream would count it (context-window rule)."""
+    conversation_tokens: int
+    """The conversation without client boilerplate (what the task carries)."""
     structure: StructuralSignals
 
 
 def features(request: Request, turn: Turn, structure: StructuralSignals) -> Features:
-    return Features(request, turn, estimate_request(request), structure)
+    return Features(request, turn, estimate_request(request), conversation_tokens(request), structure)
+
+
+def conversation_tokens(request: Request) -> int:
+    """Tokens of the conversation itself: messages with harness envelopes stripped, no system
+    prompt and no tool definitions (those are each client's constant overhead, not the task)."""
+    chars = 0
+    for message in request.messages:
+        for block in message.content:
+            if isinstance(block, TextBlock):
+                chars += len(strip_envelopes(block.text)) if "<" in block.text else len(block.text)
+            elif isinstance(block, ToolResultBlock):
+                chars += sum(len(p.text) for p in block.content if isinstance(p, TextBlock))
+            elif isinstance(block, ToolUseBlock):
+                chars += len(str(block.input))
+    return chars // 4
 
 
 def _clamp(value: float) -> float:
@@ -233,7 +274,7 @@ def _hits(pattern: re.Pattern[str], text: str, cap: int = 20) -> int:
 
 
 def context_size(f: Features) -> float:
-    return _log_scale(f.tokens, 3_000, 120_000)
+    return _log_scale(f.conversation_tokens, 1_500, 100_000)
 
 
 def user_text_size(f: Features) -> float:
@@ -262,8 +303,17 @@ def tool_loop_depth(f: Features) -> float:
 
 def error_signals(f: Features) -> float:
     # Errors the user pastes count as much as errors a tool printed.
-    hits = _hits(ERRORS, f.turn.recent_tool_output) + _hits(ERRORS, f.turn.latest_user_text)
+    hits = error_hits(f.turn.recent_tool_output) + error_hits(f.turn.latest_user_text)
     return _clamp(hits / 4)
+
+
+def error_hits(text: str) -> int:
+    if not text:
+        return 0
+    hits = sum(text.count(marker) for marker in ERROR_MARKERS)
+    if "exit " in text:
+        hits += _hits(_EXIT, text, cap=5)
+    return min(hits, 20)
 
 
 def reasoning_cues(f: Features) -> float:

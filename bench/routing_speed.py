@@ -103,10 +103,9 @@ def main() -> None:
             )
             p95 = samples[min(len(samples) - 1, int(0.95 * len(samples)))]
             label = f"{size // 1000} KB"
-            print(
-                f"{label:>10} {'warm' if warm else 'cold':>6} {statistics.median(samples):>8.3f} {p95:>8.3f}  "
-                f"{targets[size] if not warm else ''}"
-            )
+            cache = "warm" if warm else "cold"
+            target = "" if warm else targets[size]
+            print(f"{label:>10} {cache:>6} {statistics.median(samples):>8.3f} {p95:>8.3f}  {target}")
 
 
 if __name__ == "__main__":

@@ -92,11 +92,10 @@ _OTHER_EXTENSIONS = (
     "md", "toml", "xml", "ini", "cfg", "gradle", "proto", "tf", "vue", "svelte", "dart",
     "pl", "jl", "zig", "nim", "ml", "clj", "erl", "ipynb", "lock", "txt",
 )  # fmt: skip
-_PATH_RE = re.compile(
-    r"(?<![\w/.@-])((?:~|\.{1,2})?/?(?:[\w.@+-]+/)*[\w@+-][\w.@+-]*\.(?:"
-    + "|".join(sorted({*EXTENSIONS, *_OTHER_EXTENSIONS}, key=len, reverse=True))
-    + r"))(?![\w/-])"
-)
+# A path-like token ending in ".ext"; the extension is checked against a set afterwards, which is ~2x faster
+# than an alternation of 70 extensions inside the regex. Not preceded by ":" or "/" (URLs).
+_PATH_RE = re.compile(r"(?<![\w/.@~:-])([\w.@+~/-]*[\w@+-]\.([A-Za-z][A-Za-z0-9+]{0,7}))(?![\w/-])")
+_PATH_EXTENSIONS = frozenset({*EXTENSIONS, *_OTHER_EXTENSIONS})
 
 
 def language_for_path(path: str) -> str | None:
@@ -106,10 +105,15 @@ def language_for_path(path: str) -> str | None:
     return EXTENSIONS.get(path[dot + 1 :].lower())
 
 
+_CPP_MARKERS = re.compile(r"\bclass\s+\w+\s*[:{]|\bnamespace\s+\w+|\btemplate\s*<|\bstd::|\w::\w")
+
+
 def _language(path: str | None, text: str) -> str | None:
     """Extension first; content sniffing only when the path has no extension (Makefile, bin/run) or none."""
     if path:
         lang = language_for_path(path)
+        if lang == "c" and path.endswith(".h") and _CPP_MARKERS.search(text):
+            return "cpp"  # .h is shared by C and C++; the C grammar drowns a C++ header in error nodes
         if lang is not None or "." in path.rsplit("/", 1)[-1]:
             return lang  # a known non-code extension (README.md) is not guessed at
     return guess_language(text)
@@ -119,70 +123,79 @@ def _path_of(data: dict[str, Any]) -> str | None:
     return next((v for k in _PATH_KEYS if isinstance(v := data.get(k), str) and v), None)
 
 
-def _paths_in(prose: str) -> Iterator[str]:
-    if "." in prose:
-        for match in _PATH_RE.finditer(prose):
-            yield match.group(1)
+def _paths_in(prose: str) -> list[str]:
+    if "." not in prose:
+        return []
+    return [m.group(1) for m in _PATH_RE.finditer(prose) if m.group(2).lower() in _PATH_EXTENSIONS]
 
 
-# Ordered: the first matching rule wins, so the more specific shapes come first.
-_HEURISTICS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern, re.MULTILINE), lang)
-    for pattern, lang in (
-        (r"\A#!.*\bpython", "python"),
-        (r"\A#!.*\b(?:node|deno|bun)\b", "javascript"),
-        (r"\A#!.*\b(?:ba|z|k)?sh\b", "bash"),
-        (r"\A#!.*\bruby\b", "ruby"),
-        (r"\A#!.*\blua\b", "lua"),
-        (r"<\?php", "php"),
-        (r"^\s*defmodule\s+[A-Z]", "elixir"),
-        (r"^package\s+\w+\s*$(?:.|\n)*^func\s", "go"),
-        (r"^\s*(?:pub(?:\(\w+\))?\s+)?(?:fn|impl|struct|enum|trait|mod|use)\s+\w+.*(?:->|\{|;)\s*$", "rust"),
-        (r"^#include\s*[<\"](?:(?:.|\n)*(?:std::|\bclass\s|\btemplate\s*<|\bnamespace\s))", "cpp"),
-        (r"^#include\s*[<\"]", "c"),
-        (r"^\s*using\s+System\b|^\s*namespace\s+[\w.]+\s*[;{]", "csharp"),
-        (r"^\s*(?:import\s+java\.|package\s+[\w.]+;)|\bpublic\s+(?:static\s+)?(?:class|void)\s", "java"),
-        (r"^\s*(?:fun\s+\w+\s*\(|val\s+\w+\s*[:=])", "kotlin"),
-        (r"^\s*(?:import\s+(?:SwiftUI|Foundation|UIKit)\b|func\s+\w+\(.*\)\s*(?:->|\{))", "swift"),
-        (r"^\s*(?:object|trait|case\s+class)\s+\w+|^\s*def\s+\w+.*:\s*\w.*=", "scala"),
-        (
-            r"^\s*(?:async\s+)?def\s+\w+\(.*\).*:\s*$|^\s*(?:from\s+[\w.]+\s+)?import\s+[\w.]+(?:\s+as\s+\w+)?\s*$"
-            r"|^\s*class\s+\w+(?:\(.*\))?:\s*$",
-            "python",
-        ),
-        (r"^\s*def\s+\w+[^:]*$(?:.|\n)*^\s*end\b", "ruby"),
-        (r"^\s*module\s+[A-Z][\w.]*\s+where\b|^\w+\s*::\s*.+->", "haskell"),
-        (r"^\s*local\s+(?:function\s+)?\w+|\bthen\s*$(?:.|\n)*^\s*end\b", "lua"),
-        (r"^\s*(?:interface|type)\s+\w+.*[{=]|:\s*(?:string|number|boolean)\b", "typescript"),
-        (
-            r"^\s*(?:function\s*\*?\s*\w*\s*\(|(?:const|let|var)\s+\w+\s*=|import\s.+\sfrom\s+['\"]|export\s)"
-            r"|=>|\brequire\(['\"]",
-            "javascript",
-        ),
-        (r"^\s*(?:SELECT\s.+\sFROM|INSERT\s+INTO|CREATE\s+TABLE|UPDATE\s+\w+\s+SET)\b", "sql"),
-        (
-            r"^\s*(?:if|for|while)\s.*;\s*(?:then|do)\s*$|^\s*(?:echo|export|cd|mkdir|sudo|apt-get|pip)\s",
-            "bash",
-        ),
-    )
+# Ordered: the first matching rule wins, so the more specific shapes come first. A rule matches when all
+# its patterns do. Each pattern stays within one line ([ \t], [^\n]) with at most one unbounded run, so the
+# search is linear: content sniffing runs on arbitrary tool output and must never backtrack badly.
+_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("python", (r"\A#![^\n]*\bpython",)),
+    ("javascript", (r"\A#![^\n]*\b(?:node|deno|bun)\b",)),
+    ("bash", (r"\A#![^\n]*\b(?:ba|z|k)?sh\b",)),
+    ("ruby", (r"\A#![^\n]*\bruby\b",)),
+    ("lua", (r"\A#![^\n]*\blua\b",)),
+    ("php", (r"<\?php",)),
+    ("elixir", (r"^[ \t]*defmodule[ \t]+[A-Z]",)),
+    ("go", (r"^package[ \t]+\w+[ \t]*$", r"^func[ \t]")),
+    ("rust", (r"^[ \t]*(?:pub(?:\(\w+\))?[ \t]+)?(?:fn|impl|struct|enum|trait|mod|use)[ \t]+\w+"
+              r"[^\n]*(?:->|\{|;)$",)),
+    ("cpp", (r"^#include[ \t]*[<\"]", r"std::|\bclass[ \t]|\btemplate[ \t]*<|\bnamespace[ \t]")),
+    ("c", (r"^#include[ \t]*[<\"]",)),
+    ("csharp", (r"^[ \t]*using[ \t]+System\b|^[ \t]*namespace[ \t]+[\w.]+[ \t]*[;{]",)),
+    ("java", (r"^[ \t]*(?:import[ \t]+java\.|package[ \t]+[\w.]+;)"
+              r"|\bpublic[ \t]+(?:static[ \t]+)?(?:class|void)[ \t]",)),
+    ("kotlin", (r"^[ \t]*(?:fun[ \t]+\w+[ \t]*\(|val[ \t]+\w+[ \t]*[:=])",)),
+    ("swift", (r"^[ \t]*import[ \t]+(?:SwiftUI|Foundation|UIKit)\b|^[ \t]*func[ \t]+\w+\([^\n]*(?:->|\{)",)),
+    ("scala", (r"^[ \t]*(?:object|trait|case[ \t]+class)[ \t]+\w+"
+               r"|^[ \t]*def[ \t]+\w+[^\n]*\)[ \t]*:[ \t]*\w+[ \t]*=",)),
+    ("python", (r"^[ \t]*(?:async[ \t]+)?def[ \t]+\w+\([^\n]*:[ \t]*$"
+                r"|^[ \t]*(?:from[ \t]+[\w.]+[ \t]+)?import[ \t]+[\w.]+(?:[ \t]+as[ \t]+\w+)?[ \t]*$"
+                r"|^[ \t]*class[ \t]+\w+[^\n]*:[ \t]*$",)),
+    ("ruby", (r"^[ \t]*def[ \t]+\w+[^:\n]*$", r"^[ \t]*end\b")),
+    ("haskell", (r"^[ \t]*module[ \t]+[A-Z][\w.]*[ \t]+where\b|^\w+[ \t]*::[^\n]+->",)),
+    ("lua", (r"^[ \t]*local[ \t]+(?:function[ \t]+)?\w+",)),
+    ("lua", (r"\bthen[ \t]*$", r"^[ \t]*end\b")),
+    ("typescript", (r"^[ \t]*(?:interface|type)[ \t]+\w+[^\n]*[{=]|:[ \t]*(?:string|number|boolean)\b",)),
+    ("javascript", (r"^[ \t]*(?:function[ \t]*\*?[ \t]*\w*[ \t]*\(|(?:const|let|var)[ \t]+\w+[ \t]*="
+                    r"|export[ \t])|=>|\brequire\(['\"]|^[ \t]*import[ \t][^\n]*[ \t]from[ \t]+['\"]",)),
+    ("sql", (r"^[ \t]*(?:SELECT[ \t][^\n]*[ \t]FROM|INSERT[ \t]+INTO|CREATE[ \t]+TABLE"
+             r"|UPDATE[ \t]+\w+[ \t]+SET)\b",)),
+    ("bash", (r"^[ \t]*(?:if|for|while)[ \t][^\n]*;[ \t]*(?:then|do)[ \t]*$"
+              r"|^[ \t]*(?:echo|export|cd|mkdir|sudo|apt-get|pip)[ \t]",)),
+)  # fmt: skip
+_HEURISTICS = tuple((lang, tuple(re.compile(p, re.M) for p in patterns)) for lang, patterns in _RULES)
+
+
+# Program output pasted as an untagged fence (test runs, tracebacks, logs, shell sessions) is not code,
+# even when it quotes some: parsed as code it is all error nodes, and error recovery is the slowest parse.
+_OUTPUT_RE = re.compile(
+    r"^={5,}|^_{5,}|Traceback \(most recent call last\)|^[ \t]*File \"[^\"\n]+\", line \d+"
+    r"|^(?:FAILED|PASSED|E  ) |^\$ |^[ \t]+at [\w$.<>]+ ?\([^\n]*:\d+|^\d{4}-\d\d-\d\d[ T]\d\d:\d\d"
+    r"|^(?:npm ERR!|panic: |error(?:\[E\d+\])?: )",
+    re.M,
 )
 
 
 def guess_language(text: str) -> str | None:
     """Cheap content sniffing for code with neither a fence tag nor a path (first 4 KiB only)."""
     head = text[:4096]
-    for pattern, lang in _HEURISTICS:
-        if pattern.search(head):
+    if not head.startswith(("#!", "<?php")) and _OUTPUT_RE.search(head):
+        return None
+    for lang, patterns in _HEURISTICS:
+        if all(p.search(head) for p in patterns):
             return lang
     return None
 
 
 # --------------------------------------------------------------------------- shapes
 
-_FENCE_RE = re.compile(
-    r"^[ \t]{0,3}(`{3,}|~{3,})[ \t]*([^\s`]*)[^\n`]*\n(.*?)^[ \t]{0,3}\1[ \t]*$", re.M | re.S
-)
-_NUMBERED_RE = re.compile(r"^ *(\d+)(?:\t|→)", re.M)
+_FENCE_LINE_RE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})([^\n]*)$", re.M)
+_FIRST_NUMBER_RE = re.compile(r" *(\d+)[\t→]")
+_NUMBERED_RE = re.compile(r"\n *\d+[\t→]")
 _CAT_N_HEADER = re.compile(r"\AHere's the result of running `cat -n` on (\S+?):?\s*\n")
 _REMINDER_RE = re.compile(r"<system-reminder>.*?(?:</system-reminder>|\Z)", re.S)
 _READ_CMD_RE = re.compile(
@@ -202,15 +215,40 @@ _DIFF_FILE_RE = re.compile(r"^\+\+\+ (?:b/)?(\S+)", re.M)
 
 def strip_line_numbers(text: str) -> tuple[str, int] | None:
     """Drop ``cat -n``-style prefixes: (text, first line number); None unless nearly every line has one."""
-    first = _NUMBERED_RE.match(text)
+    first = _FIRST_NUMBER_RE.match(text)
     if first is None:
         return None
-    stripped, count = _NUMBERED_RE.subn("", text)
+    # Anchored on a literal newline rather than ^ with re.M: the regex engine then skips ahead to each
+    # newline instead of trying every position, 2-3x faster on a 100 KB file view.
+    stripped, count = _NUMBERED_RE.subn("\n", "\n" + text)
     lines = text.count("\n") + (0 if text.endswith("\n") else 1)
     # Tolerate a few unnumbered lines (a truncation notice); anything else is not a file view.
     if count < 0.9 * lines:
         return None
-    return stripped, int(first.group(1))
+    return stripped[1:], int(first.group(1))
+
+
+def split_fences(text: str) -> tuple[str, list[tuple[str, str]]]:
+    """(text outside fences, [(info string, body)] in document order); unterminated fences are not code.
+
+    Pairs fence lines in one pass: a regex spanning opener to closer rescans the rest of the text for
+    every opener that never closes, which is quadratic on hostile input.
+    """
+    blocks: list[tuple[str, str]] = []
+    prose: list[str] = []
+    opener: tuple[str, str, int, int] | None = None  # fence, info, line start, body start
+    last = 0
+    for match in _FENCE_LINE_RE.finditer(text):
+        fence, info = match.group(1), match.group(2).strip()
+        if opener is None:
+            if not (fence[0] == "`" and "`" in info):  # a backtick info string cannot hold backticks
+                opener = (fence, info, match.start(), match.end() + 1)
+        elif fence[0] == opener[0][0] and len(fence) >= len(opener[0]) and not info:
+            blocks.append((opener[1], text[opener[3] : match.start()]))
+            prose.append(text[last : opener[2]])
+            last, opener = match.end(), None
+    prose.append(text[last:])
+    return "".join(prose), blocks
 
 
 def _unwrap_shell_output(text: str) -> str:
@@ -272,18 +310,17 @@ def same_file(a: str, b: str) -> bool:
 
 
 class _Collector:
-    def __init__(self, max_bytes: int, targets: list[str]) -> None:
+    def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
-        self.targets = targets
+        # Paths named by the latest real user turn and written by the latest edit: met first, newest first.
+        self.user_targets: list[str] | None = None
+        self.edit_targets: list[str] | None = None
         self.units: list[CodeUnit] = []
         self.seen: dict[tuple[str, str], int] = {}
         self.paths: dict[str, None] = {}
         self.size = 0
         self.scanned = 0
         self.full = False
-
-    def targeted(self, path: str | None) -> bool:
-        return path is not None and any(same_file(path, t) for t in self.targets)
 
     def add(
         self,
@@ -298,7 +335,6 @@ class _Collector:
         if self.full or lang is None or not text.strip():
             return
         key = (lang, text)
-        edited = edited or self.targeted(path)
         if (index := self.seen.get(key)) is not None:
             # A repeat (the same file read twice): one unit, edited if either copy is.
             if edited and not self.units[index].being_edited:
@@ -315,17 +351,18 @@ class _Collector:
     def path(self, path: str) -> None:
         self.paths.setdefault(path.removeprefix("./"), None)
 
-    def scan_text(self, text: str) -> None:
+    def scan_text(self, text: str) -> list[str]:
+        """Collect the fences of a text block; return the paths its prose names."""
         self.scanned += len(text)
         if self.scanned > _SCAN_FACTOR * self.max_bytes:
             self.full = True
-            return
-        fenced = "```" in text or "~~~" in text
-        found = list(_FENCE_RE.finditer(text)) if fenced else []
-        for path in _paths_in(_FENCE_RE.sub("", text) if found else text):
+            return []
+        prose, found = split_fences(text) if "```" in text or "~~~" in text else (text, [])
+        paths = _paths_in(prose)
+        for path in paths:
             self.path(path)
-        for match in reversed(found):  # newest (last) first
-            tag, body = match.group(2).lower(), match.group(3)
+        for info, body in reversed(found):  # newest (last) first
+            tag = info.split(None, 1)[0].lower() if info else ""
             path = None
             if ":" in tag:  # ```python:src/app.py
                 tag, _, path = tag.partition(":")
@@ -339,16 +376,16 @@ class _Collector:
                 continue
             lang = _FENCE_TAGS.get(tag) if tag else _language(path, body)
             self.add(lang, body, path, "fence")
+        return paths
 
     def tool_input(self, block: ToolUseBlock) -> None:
         data = block.input
         path = _path_of(data)
         if path:
             self.path(path)
-        command = _command_string(data)
-        if command and "." in command:
-            for match in _PATH_RE.finditer(command):
-                self.path(match.group(1))
+        for named in _paths_in(_command_string(data)):
+            self.path(named)
+        writes: list[str] = [path] if path and any(k in data for k in (*_CODE_KEYS, "edits")) else []
         for key in _CODE_KEYS:
             value = data.get(key)
             if isinstance(value, str) and value:
@@ -367,8 +404,11 @@ class _Collector:
             if "*** Begin Patch" in value:
                 for file_path, new_text, fragment in _patch_files(value):
                     self.path(file_path)
+                    writes.append(file_path)
                     lang = language_for_path(file_path)
                     self.add(lang, new_text, file_path, "tool_input", edited=True, fragment=fragment)
+        if writes and self.edit_targets is None:
+            self.edit_targets = writes
 
     def tool_result(self, block: ToolResultBlock, use: ToolUseBlock | None) -> None:
         if block.is_error:
@@ -403,44 +443,18 @@ class _Collector:
         self.add(_language(path, text), text, path, "tool_result", fragment=ranged)
 
 
-def _strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item)
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _strings(item)
-
-
-def _targets(request: Request) -> list[str]:
-    """Paths the latest real user turn names and the path the latest edit writes."""
-    targets: list[str] = []
-    edit_found = user_found = False
-    for message in reversed(request.messages):
-        for block in reversed(message.content):
-            if not edit_found and isinstance(block, ToolUseBlock):
-                data = block.input
-                writes = any(k in data for k in (*_CODE_KEYS, "edits")) or any(
-                    "*** Begin Patch" in s for s in _strings(data)
-                )
-                if writes:
-                    edit_found = True
-                    path = _path_of(data)
-                    if path:
-                        targets.append(path)
-                    for s in _strings(data):
-                        if "*** Begin Patch" in s:
-                            targets.extend(m.group(2) for m in _PATCH_FILE_RE.finditer(s))
-        if not user_found and message.role == "user":
-            text = "\n".join(strip_envelopes(b.text) for b in message.content if isinstance(b, TextBlock))
-            if text.strip():
-                user_found = True
-                targets.extend(_paths_in(_FENCE_RE.sub("", text)))
-        if edit_found and user_found:
-            break
-    return targets
+def _strings(value: Any, limit: int = 256) -> Iterator[str]:
+    """String leaves of a tool input, breadth first; iterative and bounded (inputs are client-controlled)."""
+    queue = [value]
+    while queue and limit > 0:
+        item = queue.pop(0)
+        if isinstance(item, str):
+            limit -= 1
+            yield item
+        elif isinstance(item, list):
+            queue.extend(item)
+        elif isinstance(item, dict):
+            queue.extend(item.values())
 
 
 def extract_code(request: Request, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Extraction:
@@ -451,18 +465,28 @@ def extract_code(request: Request, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Ext
         for b in m.content
         if isinstance(b, ToolUseBlock)
     }
-    collector = _Collector(max_bytes, _targets(request))
+    collector = _Collector(max_bytes)
     for message in reversed(request.messages):
+        named: list[str] = []
         for block in reversed(message.content):
             if collector.full:
                 break
             if isinstance(block, TextBlock):
                 text = strip_envelopes(block.text) if message.role == "user" else block.text
-                collector.scan_text(text)
+                named += collector.scan_text(text)
+                if message.role == "user" and text.strip() and collector.user_targets is None:
+                    collector.user_targets = named  # filled by the message's remaining blocks too
             elif isinstance(block, ToolUseBlock):
                 collector.tool_input(block)
             elif isinstance(block, ToolResultBlock):
                 collector.tool_result(block, uses.get(block.tool_use_id))
         if collector.full:
             break
-    return Extraction(tuple(collector.units), tuple(collector.paths), collector.full)
+    targets = (collector.user_targets or []) + (collector.edit_targets or [])
+    units = [
+        replace(u, being_edited=True)
+        if not u.being_edited and u.path and any(same_file(u.path, t) for t in targets)
+        else u
+        for u in collector.units
+    ]
+    return Extraction(tuple(units), tuple(collector.paths), collector.full)

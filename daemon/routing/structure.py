@@ -4,7 +4,7 @@ Pipeline, all in process and pure:
 
 1. ``code_extract.extract_code`` finds the code units (fences, file views, edit inputs), newest first,
    under ``max_bytes``.
-2. Each unit is parsed with tree-sitter and read with one query (``structure_queries``): lines, syntax
+2. Each unit is parsed with tree-sitter and read with one query (``structure_syntax``): lines, syntax
    nodes, block nesting, branches, definitions with the names each one references, error nodes. The
    result depends only on (language, text), so it is cached by content hash in ``StructureCache``.
 3. The graph over all units: nodes are definitions, keyed by (file, qualified name) so that two views
@@ -13,7 +13,7 @@ Pipeline, all in process and pure:
 4. ``StructuralSignals`` summarises it: god nodes, communities (connected components of the undirected
    graph), and the blast radius of what is being edited.
 
-Cold parsing is the expensive part (tree-sitter reads about 5-7 MB/s, ~0.2 ms per KiB once queried),
+Cold parsing is the expensive part (~0.3 ms per KiB here: tree-sitter parses 5-7 MB/s, then the query),
 so each call parses at most ``parse_budget`` bytes of uncached code, edited units first, then newest
 first. Units over budget are counted for size only and reported in ``deferred``; the cache then warms
 up over the next requests of the session, which repeat the same history.
@@ -22,54 +22,44 @@ up over the next requests of the session, which repeat the same history.
 from __future__ import annotations
 
 import hashlib
-import textwrap
 import time
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass
-from typing import Literal
-
-import tree_sitter as ts
-from tree_sitter_language_pack import get_language, get_parser
 
 from daemon.canonical import Request
 from daemon.routing.code_extract import DEFAULT_MAX_BYTES, CodeUnit, extract_code, same_file
-from daemon.routing.structure_queries import SPECS
+from daemon.routing.structure_syntax import (
+    SPECS,
+    Definition,
+    UnitAnalysis,
+    analyze_text,
+    count_lines,
+    preload,
+    size_only,
+)
 
-Kind = Literal["function", "method", "class"]
+__all__ = [
+    "Definition",
+    "StructuralSignals",
+    "StructureCache",
+    "UnitAnalysis",
+    "analyze",
+    "analyze_text",
+    "default_parse_budget",
+    "preload",
+]
 
 GOD_MIN_DEGREE = 6
 # A god node must also stand out from its graph: in dense code every node has degree >= 6.
 GOD_MEAN_FACTOR = 3.0
 _MAX_AMBIGUITY = 3
 _GOD_NAMES = 5
-# Default parse budget: a floor so small requests are always parsed in full, plus a share of the code,
-# capped so a cold 200 KB request stays near 10 ms (measured: ~0.2 ms per KiB parsed and queried).
-_BUDGET_FLOOR = 16 * 1024
-_BUDGET_SHARE = 4
-_BUDGET_CAP = 48 * 1024
-
-
-@dataclass(frozen=True, slots=True)
-class Definition:
-    name: str
-    qualname: str
-    """Enclosing definitions joined with '.', e.g. ``Greeter.greet``."""
-    kind: Kind
-    start_line: int
-    end_line: int
-    refs: frozenset[str]
-    """Identifiers named in this definition's own body (not in nested definitions)."""
-
-
-@dataclass(frozen=True, slots=True)
-class UnitAnalysis:
-    language: str
-    lines: int
-    nodes: int
-    max_nesting: int
-    branches: int
-    error_nodes: int
-    definitions: tuple[Definition, ...]
+# Default parse budget (bytes of uncached code per call): a floor so small requests are parsed in full,
+# plus an eighth of the code, capped. Cold analysis costs ~0.3 ms per KiB here (tree-sitter parse about
+# half of it, the query a quarter), so the cap keeps a cold 200 KB request near 10 ms.
+_BUDGET_FLOOR = 4 * 1024
+_BUDGET_SHARE = 8
+_BUDGET_CAP = 32 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,154 +99,18 @@ class StructuralSignals:
     """Part of parse_ms spent parsing and querying uncached units."""
 
 
-# --------------------------------------------------------------------------- grammars
-
-
-class _Grammars:
-    """Parser and compiled queries per language, built on first use (~1 ms each).
-
-    The one piece of module state: bounded by ``SPECS`` (one entry per language) and never shrinks.
-    Parsers are not thread-safe; the daemon analyses on its event loop thread only.
-    """
-
-    def __init__(self) -> None:
-        self._loaded: dict[str, tuple[ts.Parser, ts.Query, ts.Query]] = {}
-
-    def get(self, language: str) -> tuple[ts.Parser, ts.Query, ts.Query]:
-        entry = self._loaded.get(language)
-        if entry is None:
-            spec = SPECS[language]
-            grammar = get_language(spec.grammar)  # type: ignore[arg-type]
-            entry = (
-                get_parser(spec.grammar),  # type: ignore[arg-type]
-                ts.Query(grammar, spec.query()),
-                ts.Query(grammar, "(ERROR) @e (MISSING) @e"),
-            )
-            self._loaded[language] = entry
-        return entry
-
-
-_GRAMMARS = _Grammars()
-
-
-def preload(languages: tuple[str, ...] = tuple(SPECS)) -> None:
-    """Load grammars and compile queries ahead of the first request (daemon start-up)."""
-    for language in languages:
-        _GRAMMARS.get(language)
-
-
-# --------------------------------------------------------------------------- one unit
-
-
-def _count_lines(text: str) -> int:
-    return text.count("\n") + (0 if text.endswith("\n") else 1)
-
-
-def size_only(language: str, text: str) -> UnitAnalysis:
-    return UnitAnalysis(language, _count_lines(text), 0, 0, 0, 0, ())
-
-
-def analyze_text(language: str, text: str) -> UnitAnalysis:
-    """Parse one unit and read its structure. Languages without a query get a size-only analysis."""
-    if language not in SPECS:
-        return size_only(language, text)
-    parser, query, error_query = _GRAMMARS.get(language)
-    lines = _count_lines(text)
-    row_offset = 0
-    if language == "python" and text[:1] in (" ", "\t"):
-        text = textwrap.dedent(text)  # an indented fragment would be one big IndentationError
-    elif language == "php" and "<?php" not in text[:256]:
-        text, row_offset = "<?php\n" + text, 1  # without the tag the PHP grammar reads everything as HTML
-    src = text.encode("utf-8", "surrogatepass")
-    root = parser.parse(src).root_node
-    caps = ts.QueryCursor(query).captures(root)
-    errors = len(ts.QueryCursor(error_query).captures(root).get("e", ())) if root.has_error else 0
-    return UnitAnalysis(
-        language,
-        lines,
-        root.descendant_count,
-        _max_nesting(caps.get("block", ())),
-        len(caps.get("branch", ())),
-        errors,
-        _definitions(caps, src, row_offset),
-    )
-
-
-def _max_nesting(blocks: list[ts.Node]) -> int:
-    # Sweep the block spans in document order with a stack of open ends: O(n log n) on blocks only,
-    # instead of a Python walk over every node.
-    spans = sorted((n.start_byte, -n.end_byte) for n in blocks)
-    open_ends: list[int] = []
-    deepest = 0
-    for start, neg_end in spans:
-        while open_ends and open_ends[-1] <= start:
-            open_ends.pop()
-        open_ends.append(-neg_end)
-        deepest = max(deepest, len(open_ends))
-    return deepest
-
-
-def _definitions(caps: dict[str, list[ts.Node]], src: bytes, row_offset: int) -> tuple[Definition, ...]:
-    found: dict[tuple[int, int], tuple[Kind, int, int]] = {}
-    for kind in ("function", "method", "class"):
-        for node in caps.get("def." + kind, ()):
-            found.setdefault((node.start_byte, node.end_byte), (kind, node.start_point[0], node.end_point[0]))
-    if not found:
-        return ()
-    spans = sorted(found, key=lambda s: (s[0], -s[1]))
-    names = sorted({(n.start_byte, n.end_byte) for n in caps.get("name", ())})
-    # Pair each definition with the first unclaimed name inside it (names precede nested definitions).
-    defs: list[tuple[int, int, Kind, int, int, str]] = []
-    j = 0
-    for start, end in spans:
-        while j < len(names) and names[j][0] < start:
-            j += 1
-        if j < len(names) and names[j][1] <= end:
-            kind, row, end_row = found[(start, end)]
-            defs.append(
-                (start, end, kind, row, end_row, src[names[j][0] : names[j][1]].decode("utf-8", "replace"))
-            )
-            j += 1
-    refs = sorted((n.start_byte, n.end_byte) for n in caps.get("ref", ()))
-    owned: list[set[bytes]] = [set() for _ in defs]
-    stack: list[int] = []
-    di = 0
-    for start, end in refs:  # attribute each reference to the innermost definition around it
-        while di < len(defs) and defs[di][0] <= start:
-            while stack and defs[stack[-1]][1] <= defs[di][0]:
-                stack.pop()
-            stack.append(di)
-            di += 1
-        while stack and defs[stack[-1]][1] <= start:
-            stack.pop()
-        if stack:
-            owned[stack[-1]].add(src[start:end])
-    out: list[Definition] = []
-    quals: list[tuple[int, str, Kind]] = []  # (end, qualname, kind) of the enclosing definitions
-    for (start, end, kind, row, end_row, name), refs_bytes in zip(defs, owned, strict=True):
-        while quals and quals[-1][0] <= start:
-            quals.pop()
-        parent = quals[-1] if quals else None
-        if parent is not None and parent[2] == "class" and kind == "function":
-            kind = "method"
-        qualname = f"{parent[1]}.{name}" if parent else name
-        quals.append((end, qualname, kind))
-        refs_str = frozenset(r.decode("utf-8", "replace") for r in refs_bytes) - {name}
-        out.append(Definition(name, qualname, kind, row + 1 - row_offset, end_row + 1 - row_offset, refs_str))
-    return tuple(out)
-
-
 # --------------------------------------------------------------------------- cache
 
 
 class StructureCache:
     """Per-unit analyses by content hash, LRU-bounded by entries and by the bytes of source they stand for.
 
-    One per daemon. Only analyses are stored, never the source; ``max_source_bytes`` bounds the work the
-    cache saves (and, roughly, its memory: an analysis is a small fraction of its source).
+    One per daemon. Only analyses are kept, never the source, but they are not small: the names each
+    definition references cost about 1.5x the source in memory (measured), so the default 16 MiB of
+    source is roughly 25 MB, room for the working sets of dozens of sessions.
     """
 
-    def __init__(self, max_entries: int = 4096, max_source_bytes: int = 64 * 1024 * 1024) -> None:
+    def __init__(self, max_entries: int = 4096, max_source_bytes: int = 16 * 1024 * 1024) -> None:
         self.max_entries = max_entries
         self.max_source_bytes = max_source_bytes
         self._entries: OrderedDict[bytes, tuple[UnitAnalysis, int]] = OrderedDict()
@@ -387,7 +241,7 @@ def _summarise(units: tuple[CodeUnit, ...], results: list[UnitAnalysis | None]) 
         "languages": tuple(sorted(by_language, key=lambda lang: (-by_language[lang], lang))),
         "units": len(units),
         "total_lines": sum(
-            _count_lines(u.text) if a is None else a.lines for u, a in zip(units, results, strict=True)
+            count_lines(u.text) if a is None else a.lines for u, a in zip(units, results, strict=True)
         ),
         "max_nesting": max((a.max_nesting for _, a in parsed), default=0),
         "branching_density": round(100 * branches / parsed_lines, 2) if parsed_lines else 0.0,
@@ -415,7 +269,7 @@ class _Graph:
                 node = self._node(self.scopes[i], d)
                 if node not in by_name[d.name]:
                     by_name[d.name].append(node)
-                self.refs[node] |= d.refs
+                self.refs[node].update(d.refs)
         self.out: list[set[int]] = [set() for _ in self.qualnames]
         known = by_name.keys()
         for src, refs in enumerate(self.refs):
@@ -492,13 +346,13 @@ class _Graph:
         for src, targets in enumerate(self.out):
             for dst in targets:
                 incoming[dst].add(src)
-        edges = sum(len(t) for t in self.out)
-        degree = [len(self.out[i]) + len(incoming[i]) for i in range(n)]
+        edges = sum(map(len, self.out))
+        degree = [len(out) + len(into) for out, into in zip(self.out, incoming, strict=True)]
         threshold = max(GOD_MIN_DEGREE, GOD_MEAN_FACTOR * (2 * edges / n)) if n else GOD_MIN_DEGREE
         gods = sorted(
             (i for i in range(n) if degree[i] >= threshold), key=lambda i: (-degree[i], self.qualnames[i])
         )
-        communities, cohesion = self._components(n)
+        communities, cohesion = self._components(incoming)
         blast = self._dependents(incoming)
         return {
             "definitions": n,
@@ -511,31 +365,27 @@ class _Graph:
             "blast_radius": round(blast / n, 4) if n else 0.0,
         }
 
-    def _components(self, n: int) -> tuple[int, float]:
-        parent = list(range(n))
-
-        def find(x: int) -> int:
-            while parent[x] != x:
-                parent[x] = parent[parent[x]]
-                x = parent[x]
-            return x
-
-        pairs = {(min(a, b), max(a, b)) for a, targets in enumerate(self.out) for b in targets}
-        for a, b in pairs:
-            ra, rb = find(a), find(b)
-            if ra != rb:
-                parent[ra] = rb
-        size: dict[int, int] = defaultdict(int)
-        internal: dict[int, int] = defaultdict(int)
-        for i in range(n):
-            size[find(i)] += 1
-        for a, _ in pairs:
-            internal[find(a)] += 1
-        groups = [root for root, k in size.items() if k >= 2]
-        if not groups:
-            return 0, 0.0
-        densities = [internal[r] / (size[r] * (size[r] - 1) / 2) for r in groups]
-        return len(groups), round(sum(densities) / len(densities), 4)
+    def _components(self, incoming: list[set[int]]) -> tuple[int, float]:
+        # Connected components by BFS over the undirected graph. A component holds every edge of its
+        # members, so its cohesion (internal edges / possible pairs) is simply its edge density.
+        seen = [False] * len(self.out)
+        densities: list[float] = []
+        for root in range(len(self.out)):
+            if seen[root]:
+                continue
+            seen[root] = True
+            members, k, links = [root], 0, 0
+            while k < len(members):
+                neighbours = self.out[members[k]] | incoming[members[k]]
+                k += 1
+                links += len(neighbours)  # each undirected edge is seen from both ends
+                for other in neighbours:
+                    if not seen[other]:
+                        seen[other] = True
+                        members.append(other)
+            if len(members) >= 2:
+                densities.append(links / (len(members) * (len(members) - 1)))
+        return len(densities), round(sum(densities) / len(densities), 4) if densities else 0.0
 
     def _dependents(self, incoming: list[set[int]]) -> int:
         reached = set(self.seeds)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any, Literal
@@ -332,7 +333,7 @@ class _Collector:
         edited: bool = False,
         fragment: bool = False,
     ) -> None:
-        if self.full or lang is None or not text.strip():
+        if self.full or lang is None or not text or text.isspace():
             return
         key = (lang, text)
         if (index := self.seen.get(key)) is not None:
@@ -443,18 +444,18 @@ class _Collector:
         self.add(_language(path, text), text, path, "tool_result", fragment=ranged)
 
 
-def _strings(value: Any, limit: int = 256) -> Iterator[str]:
+def _strings(value: Any, limit: int = 1024) -> Iterator[str]:
     """String leaves of a tool input, breadth first; iterative and bounded (inputs are client-controlled)."""
-    queue = [value]
+    queue = deque([value])
     while queue and limit > 0:
-        item = queue.pop(0)
+        item = queue.popleft()
+        limit -= 1
         if isinstance(item, str):
-            limit -= 1
             yield item
         elif isinstance(item, list):
-            queue.extend(item)
+            queue.extend(item[:limit])
         elif isinstance(item, dict):
-            queue.extend(item.values())
+            queue.extend(list(item.values())[:limit])
 
 
 def extract_code(request: Request, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Extraction:

@@ -35,7 +35,8 @@ ENVELOPES = (
     lambda t: t,
     lambda t: f"<system-reminder>\nThe user opened src/app.py in the IDE.\n</system-reminder>\n{t}",
     lambda t: (
-        "<environment_context>\n  <cwd>/home/dev/shop</cwd>\n  <approval_policy>on-request</approval_policy>\n"
+        "<environment_context>\n  <cwd>/home/dev/shop</cwd>\n"
+        "  <approval_policy>on-request</approval_policy>\n"
         f"  <sandbox_mode>workspace-write</sandbox_mode>\n</environment_context>\n{t}"
     ),
     lambda t: (

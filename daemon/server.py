@@ -193,6 +193,10 @@ async def serve(config: Config, paths: StatePaths) -> None:
     host, port = config.server.host, config.server.port
     url = f"http://{host if ':' not in host else f'[{host}]'}:{port}"
     state = DaemonState(Runtime.build(config), paths, url)
+    # Build the tree-sitter queries now (a few hundred ms) rather than on the first request per language.
+    from daemon.routing.structure import preload
+
+    preload()
     stop = asyncio.Event()
 
     api_runner = web.AppRunner(

@@ -15,6 +15,7 @@ No network, no I/O: the structure cache only makes repeats faster.
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections.abc import Mapping
@@ -66,6 +67,8 @@ class RoutingDecision:
     structure: StructuralSignals | None = field(default=None, repr=False)
 
 
+log = logging.getLogger("lynkr.router")
+
 _HEADER = "x-lynkr-tier"
 _ALIAS = re.compile(r"^lynkr[/:-](simple|medium|complex|reasoning|auto)$", re.IGNORECASE)
 
@@ -112,7 +115,11 @@ def _decide(
             return _borrowing(RoutingDecision("simple", "side-request", (side,)), config)
 
     turn = read_turn(request)
-    structure = analyze(request, cache)
+    try:
+        structure = analyze(request, cache)
+    except Exception:  # a grammar bug must never fail a request: route without structure
+        log.exception("structure analysis failed; routing without it")
+        structure = StructuralSignals()
     feats = dimensions.features(request, turn, structure)
     scores = tuple(
         DimensionScore(name, fn(feats), routing.weights.get(name, 0.0))

@@ -15,8 +15,8 @@ Pipeline, all in process and pure:
 
 Cold parsing is the expensive part (~0.3 ms per KiB here: tree-sitter parses 5-7 MB/s, then the query),
 so each call parses at most ``parse_budget`` bytes of uncached code, edited units first, then newest
-first. Units over budget are counted for size only and reported in ``deferred``; the cache then warms
-up over the next requests of the session, which repeat the same history.
+first (the newest edited unit always). Units over budget are counted for size only and reported in
+``deferred``; the cache then warms up over the next requests of the session, which repeat the history.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from daemon.routing.code_extract import DEFAULT_MAX_BYTES, CodeUnit, extract_cod
 from daemon.routing.structure_syntax import (
     SPECS,
     Definition,
+    SlicedParse,
     UnitAnalysis,
     analyze_text,
     count_lines,
@@ -60,6 +61,9 @@ _GOD_NAMES = 5
 _BUDGET_FLOOR = 4 * 1024
 _BUDGET_SHARE = 8
 _BUDGET_CAP = 32 * 1024
+# Below this a slice of a big unit is not worth its fixed cost; at most this many slices are in flight.
+_MIN_SLICE = 1024
+_MAX_SLICED = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +119,7 @@ class StructureCache:
         self.max_source_bytes = max_source_bytes
         self._entries: OrderedDict[bytes, tuple[UnitAnalysis, int]] = OrderedDict()
         self._source_bytes = 0
+        self._sliced: OrderedDict[bytes, SlicedParse] = OrderedDict()
         self.hits = 0
         self.misses = 0
         self.evictions = 0
@@ -155,8 +160,20 @@ class StructureCache:
     def source_bytes(self) -> int:
         return self._source_bytes
 
+    def sliced(self, key: bytes, language: str, text: str) -> SlicedParse:
+        """The parse in progress for a unit over budget; the oldest of ``_MAX_SLICED`` is dropped."""
+        job = self._sliced.pop(key, None) or SlicedParse(language, text)
+        self._sliced[key] = job
+        while len(self._sliced) > _MAX_SLICED:
+            self._sliced.popitem(last=False)
+        return job
+
+    def finished(self, key: bytes) -> None:
+        self._sliced.pop(key, None)
+
     def clear(self) -> None:
         self._entries.clear()
+        self._sliced.clear()
         self._source_bytes = 0
 
 
@@ -176,9 +193,10 @@ def analyze(
 ) -> StructuralSignals:
     """Structural signals of the code in ``request``.
 
-    ``parse_budget``: bytes of uncached code parsed in this call (None: ``default_parse_budget``). The
-    first uncached unit is always parsed, so a file larger than the budget is still analysed once and
-    then served from the cache.
+    ``parse_budget``: bytes of uncached code parsed in this call (None: ``default_parse_budget``). Units
+    are parsed edited first, then newest first, while they fit; with a cache, a unit that does not fit is
+    parsed in slices over the next calls. The newest uncached unit being edited is parsed even over
+    budget: it is what the request is about, and once parsed it is served from the cache.
     """
     started = time.perf_counter()
     extraction = extract_code(request, max_bytes=max_bytes)
@@ -203,17 +221,29 @@ def analyze(
     code_bytes = sum(len(u.text) for u in units)
     budget = default_parse_budget(code_bytes) if parse_budget is None else parse_budget
     pending.sort(key=lambda i: (not units[i].being_edited, i))  # edited first, then newest first
+    forced = pending[0] if pending and units[pending[0]].being_edited else -1
     spent = 0
     deferred = 0
     parse_started = time.perf_counter()
     for i in pending:
-        size = len(units[i].text)
-        if spent and spent + size > budget:
+        unit, size = units[i], len(units[i].text)
+        if i == forced or spent + size <= budget:
+            analysis: UnitAnalysis | None = analyze_text(unit.language, unit.text)
+            spent += size
+        elif cache is not None and budget - spent >= _MIN_SLICE:
+            # Too big for what is left: parse a slice now, the rest on the next requests.
+            job = cache.sliced(keys[i], unit.language, unit.text)
+            before = job.offset
+            analysis = job.advance(budget - spent)
+            spent += max(job.offset - before, budget - spent if analysis is None else 0)
+        else:
+            analysis = None
+        if analysis is None:
             deferred += 1
             continue
-        spent += size
-        results[i] = analysis = analyze_text(units[i].language, units[i].text)
+        results[i] = analysis
         if cache is not None:
+            cache.finished(keys[i])
             cache.put(keys[i], analysis, size)
     tree_sitter_ms = (time.perf_counter() - parse_started) * 1000
 

@@ -49,7 +49,13 @@ _CAVEAT = re.compile(
 )
 
 
+# Cline and Roo send tool results as user text: "[read_file for 'a.py'] Result:" and the output.
+_XML_TOOL_RESULT = re.compile(r"^\[[\w-]+(?: for '[^']*')?\] Result:.*", re.DOTALL)
+
+
 def strip_envelopes(text: str) -> str:
+    if text.startswith("[") and _XML_TOOL_RESULT.match(text):
+        return ""
     if "<" in text:
         text = _TAG_BLOCK.sub(" ", text)
         text = _TAG_OPEN.sub(" ", text)

@@ -201,7 +201,9 @@ _SIDE_PATTERNS = re.compile(
     r"new conversation topic|isNewTopic|write a \d+-\d+ word title|generate a (?:short |concise )?title|"
     r"summari[sz]e (?:this|the) (?:coding )?conversation in|conversation summary in under|"
     r"suggest(?:ion)?s? (?:for )?(?:the )?next (?:prompt|message)|predict what the user|"
-    r"context-aware state summary|maintaining a context-aware|please summarize the following conversation",
+    r"context-aware state summary|maintaining a context-aware|please summarize the following conversation|"
+    r"<policy_spec>|command prefix (?:detection|extraction)|summari[sz]e this (?:partial )?conversation|"
+    r"follow-up (?:questions|prompts)|### Task:\s*(?:Generate|Suggest|Create) (?:a |\d)",
     re.IGNORECASE,
 )
 

@@ -10,24 +10,24 @@ with a pull toward the hand-set prior chosen by 5-fold cross-validation.
 
 from __future__ import annotations
 
-BASE_SCORE = 33.0
+BASE_SCORE = 20.0
 
 DEFAULT_WEIGHTS: dict[str, float] = {
-    "context_size": 10.0,
-    "user_text_size": 6.0,
-    "short_request": -16.0,
-    "code_volume": 6.0,
+    "context_size": 8.0,
+    "user_text_size": 16.0,
+    "short_request": -8.0,
+    "code_volume": 5.0,
     "languages": 3.0,
     "tools_offered": 2.0,
     "write_tools": 5.0,
     "tool_loop_depth": 6.0,
-    "error_signals": 16.0,
-    "reasoning_cues": 38.0,
-    "mechanical_cues": -22.0,
+    "error_signals": 14.0,
+    "reasoning_cues": 30.0,
+    "mechanical_cues": -19.0,
     "plan_cues": 8.0,
     "risk": 14.0,
-    "domain_difficulty": 14.0,
-    "debugging": 13.0,
+    "domain_difficulty": 19.0,
+    "debugging": 12.0,
     "images": 5.0,
     "output_size": 4.0,
     "thinking_requested": 20.0,
@@ -38,7 +38,7 @@ DEFAULT_WEIGHTS: dict[str, float] = {
 }
 
 # Score at which each tier starts; below the first, a request is "simple".
-DEFAULT_THRESHOLDS: dict[str, float] = {"medium": 19.0, "complex": 46.0, "reasoning": 75.0}
+DEFAULT_THRESHOLDS: dict[str, float] = {"medium": 15.0, "complex": 38.0, "reasoning": 61.0}
 
 DEFAULT_RULES: dict[str, bool] = {
     "thinking_to_reasoning": True,

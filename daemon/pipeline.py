@@ -55,7 +55,9 @@ async def handle(http: web.Request, frontend: Frontend, state: DaemonState) -> w
     started = time.perf_counter()
     state.recorder.started()
     try:
-        request = frontend.parse(await read_json(http), http.headers)
+        raw = await read_body(http)
+        record.request_body = raw
+        request = frontend.parse(parse_json(raw), http.headers)
         record.requested_model, record.stream = request.model, request.stream
         record.session = session_id(http.headers, request)
         decision = route(
@@ -86,6 +88,10 @@ async def handle(http: web.Request, frontend: Frontend, state: DaemonState) -> w
 
 
 async def read_json(http: web.Request) -> object:
+    return parse_json(await read_body(http))
+
+
+async def read_body(http: web.Request) -> bytes:
     try:
         raw = await http.read()
     except web.HTTPRequestEntityTooLarge as exc:
@@ -96,6 +102,10 @@ async def read_json(http: web.Request) -> object:
         ) from exc
     if not raw:
         raise LynkrError(ErrorKind.INVALID_REQUEST, "request body is empty; send a JSON object")
+    return raw
+
+
+def parse_json(raw: bytes) -> object:
     try:
         return orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
@@ -142,6 +152,7 @@ async def _complete(
     for target, provider in candidates(runtime, decision):
         hop = Hop(target.provider, target.model)
         record.hops.append(hop)
+        called = time.perf_counter()
         try:
             response = await provider.complete(request, target.model)
         except LynkrError as error:
@@ -149,13 +160,15 @@ async def _complete(
             if not error.retryable:
                 break
             continue
-        record.provider, record.model, record.usage, record.status = (
+        record.upstream_ms = (time.perf_counter() - called) * 1000
+        record.provider, record.model, record.provider_type = (
             target.provider,
             target.model,
-            response.usage,
-            200,
+            provider.config.type,
         )
+        record.usage, record.stop_reason, record.status = response.usage, response.stop_reason.value, 200
         body = orjson.dumps(frontend.render(response, request.model))
+        record.response_body = body
         return web.Response(body=body, content_type="application/json", headers=lynkr_headers(record))
     raise last_error or _no_provider(decision)
 
@@ -189,7 +202,9 @@ async def _stream(
                 record.error = event.error.message
                 break
             event = await anext(events, None)
-        record.usage = accumulator.usage
+        record.usage, record.stop_reason = accumulator.usage, accumulator.stop_reason.value
+        # What the client received, as one message in its own dialect (for the decision record).
+        record.response_body = orjson.dumps(frontend.render(accumulator.response(), request.model))
         await response.write_eof()
     except (ConnectionResetError, asyncio.CancelledError):
         # The client went away: stop generating upstream (closing the generator
@@ -222,6 +237,7 @@ async def _open_stream(
         hop = Hop(target.provider, target.model)
         record.hops.append(hop)
         events = provider.stream(request, target.model)
+        called = time.perf_counter()
         try:
             first = await anext(events)
         except StopAsyncIteration:
@@ -236,6 +252,8 @@ async def _open_stream(
         else:
             if not (isinstance(first, StreamError) and first.error.retryable):
                 record.provider, record.model = target.provider, target.model
+                record.provider_type = provider.config.type
+                record.upstream_ms = (time.perf_counter() - called) * 1000
                 return events, first
             error = first.error
         await events.aclose()  # type: ignore[attr-defined]

@@ -51,6 +51,15 @@ class DecisionRecord:
     score: float | None = None
     override: str | None = None
     dimensions: dict[str, float] = field(default_factory=dict)
+    provider_type: str = ""
+    upstream_ms: float | None = None
+    """Time from calling the provider to its answer (non-stream) or first event (stream)."""
+    stop_reason: str | None = None
+    cost_usd: float | None = None
+    quality: int | None = None
+    request_body: bytes | None = field(default=None, repr=False)
+    """The client's JSON body, handed to the store and then dropped (never kept in memory)."""
+    response_body: bytes | None = field(default=None, repr=False)
 
 
 class Recorder:
@@ -68,6 +77,8 @@ class Recorder:
 
     def finished(self, record: DecisionRecord) -> None:
         self.in_flight -= 1
+        # Bodies go to the durable store only; the in-memory ring keeps the light record.
+        record.request_body = record.response_body = None
         self.requests += 1
         self.by_tier[record.tier or "-"] += 1
         self.by_status[record.status] += 1

@@ -106,6 +106,78 @@ async def set_session_tier(request: web.Request) -> web.Response:
     return _json(_session_json(session))
 
 
+async def events(request: web.Request) -> web.StreamResponse:
+    """The live event stream as NDJSON: one JSON object per line, as events happen.
+
+    Each watcher has its own bounded queue (oldest dropped when full, and the
+    next event says how many), so a slow watcher never slows the proxy.
+    """
+    state = request.app[CONTROL_STATE]
+    response = web.StreamResponse(headers={"content-type": "application/x-ndjson"})
+    await response.prepare(request)
+    subscription = state.recorder.events.subscribe()
+    try:
+        await response.write(orjson.dumps({"type": "hello", "time": time.time()}) + b"\n")
+        async for event in subscription:
+            await response.write(orjson.dumps(event) + b"\n")
+    except (ConnectionResetError, asyncio.CancelledError):
+        pass
+    finally:
+        subscription.close()
+    return response
+
+
+async def decisions(request: web.Request) -> web.Response:
+    state = request.app[CONTROL_STATE]
+    store = state.recorder.store
+    if store is None:
+        return _json({"error": "no decision store"}, 503)
+    query = request.query
+    try:
+        limit = min(1000, int(query.get("limit", "50")))
+        since = float(query["since"]) if "since" in query else None
+    except ValueError:
+        return _json({"error": "limit must be an integer and since a unix time"}, 400)
+    rows = await store.recent(
+        limit,
+        since=since,
+        tier=query.get("tier"),
+        provider=query.get("provider"),
+        session=query.get("session"),
+        status=query.get("status"),
+    )
+    return _json({"decisions": rows})
+
+
+async def decision(request: web.Request) -> web.Response:
+    state = request.app[CONTROL_STATE]
+    store = state.recorder.store
+    row = await store.get(request.match_info["id"]) if store is not None else None
+    if row is None:
+        return _json({"error": "no such decision"}, 404)
+    for key in ("request_body", "response_body"):
+        if isinstance(row.get(key), bytes):
+            row[key] = row[key].decode("utf-8", "replace")
+    return _json(row)
+
+
+async def stats(request: web.Request) -> web.Response:
+    state = request.app[CONTROL_STATE]
+    recorder = state.recorder
+    window = float(request.query.get("window", "3600"))
+    history = {}
+    if recorder.store is not None:
+        history = {g: await recorder.store.percentiles(window, g) for g in ("tier", "provider")}
+    return _json(
+        {
+            "traffic": recorder.summary(),
+            "live": {g: recorder.latency.percentiles(g) for g in ("tier", "provider")},
+            "window_seconds": window,
+            "history": history,
+        }
+    )
+
+
 def build_control_app(state: DaemonState, stop: asyncio.Event) -> web.Application:
     app = web.Application()
     app[CONTROL_STATE] = state
@@ -114,4 +186,8 @@ def build_control_app(state: DaemonState, stop: asyncio.Event) -> web.Applicatio
     app.router.add_post("/v1/shutdown", post_shutdown)
     app.router.add_get("/v1/sessions", list_sessions)
     app.router.add_post("/v1/sessions/{session}/tier", set_session_tier)
+    app.router.add_get("/v1/events", events)
+    app.router.add_get("/v1/decisions", decisions)
+    app.router.add_get("/v1/decisions/{id}", decision)
+    app.router.add_get("/v1/stats", stats)
     return app

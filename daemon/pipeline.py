@@ -16,7 +16,8 @@ import asyncio
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
+from typing import Any
 
 import orjson
 from aiohttp import web
@@ -66,6 +67,9 @@ async def handle(http: web.Request, frontend: Frontend, state: DaemonState) -> w
         state.sessions.record(
             record.session, record.user_agent.split("/")[0] or frontend.name, request, decision
         )
+        feedback = state.sessions.tool_feedback(record.session, request)
+        if feedback is not None and state.recorder.store is not None:
+            _background(state, state.recorder.store.update_quality(*feedback))
         record.tier, record.rule, record.reasons = decision.tier, decision.rule, decision.reasons
         record.score, record.override = decision.score, decision.override
         record.dimensions = {d.name: round(d.value, 3) for d in decision.dimensions}
@@ -84,7 +88,15 @@ async def handle(http: web.Request, frontend: Frontend, state: DaemonState) -> w
     finally:
         record.latency_ms = (time.perf_counter() - started) * 1000
         state.recorder.finished(record)
+        state.sessions.remember_outcome(record.session, record.id, record.tool_call_ids, record.quality)
     return response
+
+
+def _background(state: DaemonState, work: Coroutine[Any, Any, Any]) -> None:
+    """Run telemetry work off the request path, keeping a reference so it is not collected early."""
+    task = asyncio.get_running_loop().create_task(work)
+    state.background.add(task)
+    task.add_done_callback(state.background.discard)
 
 
 async def read_json(http: web.Request) -> object:
@@ -169,6 +181,7 @@ async def _complete(
         record.usage, record.stop_reason, record.status = response.usage, response.stop_reason.value, 200
         body = orjson.dumps(frontend.render(response, request.model))
         record.response_body = body
+        record.tool_call_ids = tuple(call.id for call in response.tool_calls())
         return web.Response(body=body, content_type="application/json", headers=lynkr_headers(record))
     raise last_error or _no_provider(decision)
 
@@ -204,7 +217,9 @@ async def _stream(
             event = await anext(events, None)
         record.usage, record.stop_reason = accumulator.usage, accumulator.stop_reason.value
         # What the client received, as one message in its own dialect (for the decision record).
-        record.response_body = orjson.dumps(frontend.render(accumulator.response(), request.model))
+        final = accumulator.response()
+        record.response_body = orjson.dumps(frontend.render(final, request.model))
+        record.tool_call_ids = tuple(call.id for call in final.tool_calls())
         await response.write_eof()
     except (ConnectionResetError, asyncio.CancelledError):
         # The client went away: stop generating upstream (closing the generator

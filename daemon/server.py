@@ -27,6 +27,8 @@ from daemon.frontends import ANTHROPIC, OPENAI_CHAT, Frontend, for_path
 from daemon.paths import StatePaths
 from daemon.pipeline import error_response, handle, read_json
 from daemon.state import DaemonState, Runtime
+from daemon.store import DecisionStore
+from daemon.telemetry import Recorder
 from daemon.tokens import estimate_request
 
 log = logging.getLogger("lynkr.server")
@@ -98,6 +100,13 @@ async def list_models(request: web.Request) -> web.Response:
     )
 
 
+async def metrics(request: web.Request) -> web.Response:
+    body, content_type = request.app[STATE].recorder.metrics.render()
+    response = web.Response(body=body)
+    response.headers["content-type"] = content_type
+    return response
+
+
 async def root(request: web.Request) -> web.Response:
     # Claude Code probes ``HEAD /`` for connectivity.
     return _json({"service": "lynkr", "version": __version__, "status": "running"})
@@ -155,6 +164,7 @@ def build_api_app(state: DaemonState) -> web.Application:
     # Some clients are configured with a base URL without /v1.
     app.router.add_post("/chat/completions", _proxy(OPENAI_CHAT))
     app.router.add_get("/v1/models", list_models)
+    app.router.add_get("/metrics", metrics)
     app.router.add_get("/health/live", health_live)
     app.router.add_get("/health/ready", health_ready)
     app.router.add_get("/", root)  # GET also answers HEAD
@@ -192,7 +202,13 @@ async def serve(config: Config, paths: StatePaths) -> None:
 
     host, port = config.server.host, config.server.port
     url = f"http://{host if ':' not in host else f'[{host}]'}:{port}"
-    state = DaemonState(Runtime.build(config), paths, url)
+    store = await DecisionStore.open(
+        paths.database,
+        store_bodies=config.telemetry.store_bodies,
+        retention_days=config.telemetry.retention_days,
+        retention_mb=config.telemetry.retention_mb,
+    )
+    state = DaemonState(Runtime.build(config), paths, url, recorder=Recorder(store=store))
     # Build the tree-sitter queries now (a few hundred ms) rather than on the first request per language.
     from daemon.routing.structure import preload
 
@@ -236,9 +252,13 @@ async def serve(config: Config, paths: StatePaths) -> None:
     finally:
         state.shutting_down = True
         state.ready = False
-        await control_runner.cleanup()
+        # Drain the API first (its requests still report to watchers), then end the watchers'
+        # streams so the control socket can close, then flush the store.
         await api_runner.cleanup()
+        state.recorder.events.close()
+        await control_runner.cleanup()
         await state.runtime.close()
+        await store.close()  # flush every decision still in the write buffer
         for leftover in (paths.pid_file, paths.control_socket):
             try:
                 if leftover == paths.pid_file and leftover.read_text().strip() != str(os.getpid()):

@@ -18,7 +18,8 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from daemon.canonical import Request, TextBlock
+from daemon.canonical import Request, TextBlock, ToolResultBlock
+from daemon.quality import penalise_for_tool_errors
 from daemon.routing.router import RoutingDecision, SessionView
 
 SESSION_HEADERS = ("x-lynkr-session", "x-claude-code-session-id", "x-session-id")
@@ -51,6 +52,9 @@ class SessionState:
     override: str | None = None
     message_count: int = 0
     requests: int = 0
+    last_decision: str | None = None
+    last_tool_calls: tuple[str, ...] = ()
+    last_quality: int | None = None
     first_seen: float = field(default_factory=time.time)
     last_seen: float = field(default_factory=time.time)
 
@@ -90,6 +94,29 @@ class SessionStore:
             state = self._sessions[sid] = SessionState(sid)
         state.override = tier
         return state
+
+    def remember_outcome(
+        self, sid: str, decision_id: str, tool_calls: tuple[str, ...], quality: int | None
+    ) -> None:
+        state = self._sessions.get(sid)
+        if state is not None:
+            state.last_decision, state.last_tool_calls, state.last_quality = decision_id, tool_calls, quality
+
+    def tool_feedback(self, sid: str, request: Request) -> tuple[str, int] | None:
+        """When this turn carries the results of the previous response's tool calls, the share of
+        them that failed lowers that response's quality. Returns (decision id, new quality)."""
+        state = self._sessions.get(sid)
+        if state is None or not state.last_tool_calls or state.last_quality is None or not request.messages:
+            return None
+        results = [b for b in request.messages[-1].content if isinstance(b, ToolResultBlock)]
+        answered = [b for b in results if b.tool_use_id in state.last_tool_calls]
+        if not answered:
+            return None
+        share = sum(b.is_error for b in answered) / len(answered)
+        decision, state.last_tool_calls = state.last_decision, ()
+        if share == 0 or decision is None:
+            return None
+        return decision, penalise_for_tool_errors(state.last_quality, share)
 
     def all(self) -> list[SessionState]:
         return list(reversed(self._sessions.values()))

@@ -6,11 +6,13 @@ that started on one config finishes on it, whatever a reload does meanwhile.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Any
 
 from daemon.config.model import Config
 from daemon.paths import StatePaths
@@ -51,5 +53,6 @@ class DaemonState:
     sessions: SessionStore = field(default_factory=SessionStore)
     structure_cache: StructureCache = field(default_factory=StructureCache)
     started_at: float = field(default_factory=time.time)
+    background: set[asyncio.Task[Any]] = field(default_factory=set)
     ready: bool = False
     shutting_down: bool = False

@@ -1,9 +1,10 @@
 """Where every stage of the request path reports what happened.
 
-This is the record's in-memory front: a bounded ring of recent decisions and
-running counters, enough for ``lynkr status`` and the logs. Persisting each
-record to SQLite, metrics and the live event stream build on ``Recorder``
-without changing the request path.
+``Recorder.finished`` is called once per request. It prices the request,
+scores its quality, and fans the record out: to the in-memory ring of recent
+decisions, the durable SQLite store (batched off the request path), the
+Prometheus metrics, the sliding latency windows and the live event stream.
+Nothing here may raise into the request path or block it.
 """
 
 from __future__ import annotations
@@ -12,8 +13,17 @@ import logging
 import time
 from collections import Counter, deque
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from daemon.canonical import Usage
+from daemon.events import EventBus, decision_event
+from daemon.latency import LatencyWindows
+from daemon.metrics import Metrics
+from daemon.pricing import PriceTable, cost
+from daemon.quality import initial_quality
+
+if TYPE_CHECKING:
+    from daemon.store import DecisionStore
 
 log = logging.getLogger("lynkr.decisions")
 
@@ -60,29 +70,71 @@ class DecisionRecord:
     request_body: bytes | None = field(default=None, repr=False)
     """The client's JSON body, handed to the store and then dropped (never kept in memory)."""
     response_body: bytes | None = field(default=None, repr=False)
+    tool_call_ids: tuple[str, ...] = ()
+    """Ids of the tool calls this response made; the session's next turn reports how they went."""
 
 
 class Recorder:
-    """Keeps recent decisions and totals. Never raises into the request path."""
+    """Keeps recent decisions and totals and feeds every observer. Never raises into the request path."""
 
-    def __init__(self, keep: int = 1000) -> None:
+    def __init__(
+        self,
+        keep: int = 1000,
+        *,
+        store: DecisionStore | None = None,
+        metrics: Metrics | None = None,
+        events: EventBus | None = None,
+        latency: LatencyWindows | None = None,
+        prices: PriceTable | None = None,
+    ) -> None:
         self.recent: deque[DecisionRecord] = deque(maxlen=keep)
         self.requests = 0
         self.by_tier: Counter[str] = Counter()
         self.by_status: Counter[int] = Counter()
         self.in_flight = 0
+        self.spend_usd = 0.0
+        self.store = store
+        self.metrics = metrics or Metrics()
+        self.events = events or EventBus()
+        self.latency = latency or LatencyWindows()
+        self.prices = prices or PriceTable()
 
     def started(self) -> None:
         self.in_flight += 1
+        self.metrics.inc_in_flight()
 
     def finished(self, record: DecisionRecord) -> None:
         self.in_flight -= 1
-        # Bodies go to the durable store only; the in-memory ring keeps the light record.
-        record.request_body = record.response_body = None
-        self.requests += 1
-        self.by_tier[record.tier or "-"] += 1
-        self.by_status[record.status] += 1
-        self.recent.append(record)
+        try:
+            self._price_and_score(record)
+            self.requests += 1
+            self.by_tier[record.tier or "-"] += 1
+            self.by_status[record.status] += 1
+            self.spend_usd += record.cost_usd or 0.0
+            self.recent.append(record)
+            if self.store is not None:
+                self.store.submit(record, record.request_body, record.response_body)
+            self.metrics.dec_in_flight()
+            self.metrics.observe(record)
+            self.latency.observe(record)
+            self.events.publish(decision_event(record))
+            self._log(record)
+        except Exception:  # telemetry must never fail a request
+            log.exception("recording decision %s failed", record.id)
+        finally:
+            # Bodies go to the durable store only; the in-memory ring keeps the light record.
+            record.request_body = record.response_body = None
+
+    def _price_and_score(self, record: DecisionRecord) -> None:
+        if record.provider:
+            price = self.prices.price_for(record.provider_type, record.model)
+            record.cost_usd = None if price is None else cost(record.usage, price)
+        norm = self.latency.percentiles("tier").get(record.tier, {}).get("latency", {}).get("p50")
+        record.quality = initial_quality(
+            record.status, record.stop_reason, len(record.hops), record.latency_ms, norm
+        )
+
+    def _log(self, record: DecisionRecord) -> None:
         if record.status >= 400 or len(record.hops) > 1:
             log.info(
                 "%s %s tier=%s served=%s:%s status=%s hops=%s error=%s",
@@ -116,6 +168,8 @@ class Recorder:
             "in_flight": self.in_flight,
             "by_tier": dict(self.by_tier),
             "by_status": {str(k): v for k, v in self.by_status.items()},
+            "spend_usd": round(self.spend_usd, 6),
+            "requests_per_second": round(self.latency.requests_per_second(), 3),
         }
 
 

@@ -32,6 +32,7 @@ from daemon.config.model import (
     RoutingConfig,
     ServerConfig,
     Target,
+    TelemetryConfig,
     TierConfig,
 )
 
@@ -52,7 +53,8 @@ PROVIDER_KEYS = (
     "max_connections",
 )
 TIER_KEYS = ("provider", "model", "fallback", "vision", "context_window")
-SECTIONS = ("server", "routing", "providers", "tiers")
+TELEMETRY_KEYS = ("store_bodies", "retention_days", "retention_mb")
+SECTIONS = ("server", "routing", "telemetry", "providers", "tiers")
 SIMULATED = "simulated"
 
 _NAME = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -132,6 +134,7 @@ class _Loader(Checks):
         overrides = envmod.read_env(self.env)
         server = self.server(self.table("server", self.raw.get("server", {})), overrides, cli_host, cli_port)
         routing = self.routing(self.table("routing", self.raw.get("routing", {})))
+        telemetry = self.telemetry(self.table("telemetry", self.raw.get("telemetry", {})))
         for name, table in self.table("providers", self.raw.get("providers", {})).items():
             self.defined.add(name)
             if not _NAME.match(name):
@@ -154,6 +157,7 @@ class _Loader(Checks):
             providers=MappingProxyType(self.providers),
             tiers=MappingProxyType(tiers),
             routing=routing,
+            telemetry=telemetry,
             source=self.path,
             simulated_only=simulated_only,
             warnings=tuple(envmod.runtime_warnings(self.providers, used, self.types, self.env, server)),
@@ -213,6 +217,21 @@ class _Loader(Checks):
             else:
                 values[name] = self.model_map(key, value)
         return RoutingConfig(**{k: v for k, v in values.items() if v is not BAD})
+
+    def telemetry(self, table: dict[str, Any]) -> TelemetryConfig:
+        values: dict[str, Any] = {}
+        for name, value in table.items():
+            key = f"telemetry.{name}"
+            if name not in TELEMETRY_KEYS:
+                self.unknown("telemetry", name, TELEMETRY_KEYS)
+            elif name == "store_bodies":
+                if isinstance(value, bool):
+                    values[name] = value
+                else:
+                    self.problem(key, f"{describe(value)} is not true or false")
+            else:
+                values[name] = self.number(key, value, zero_ok=True)  # 0 = no limit
+        return TelemetryConfig(**{k: v for k, v in values.items() if v is not BAD})
 
     def score(self, key: str, value: Any) -> Any:
         if isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 100:

@@ -99,11 +99,22 @@ class RoutingConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class TelemetryConfig:
+    store_bodies: bool = True
+    """Keep each request's and response's JSON body (compressed) with its decision row."""
+    retention_days: float = 30.0
+    """Decision rows older than this are deleted; 0 keeps them forever."""
+    retention_mb: float = 500.0
+    """Stored bodies beyond this size are deleted oldest first (the rows stay); 0 = no limit."""
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     server: ServerConfig = field(default_factory=ServerConfig)
     providers: Mapping[str, ProviderConfig] = field(default_factory=_empty)
     tiers: Mapping[str, TierConfig] = field(default_factory=_empty)
     routing: RoutingConfig = field(default_factory=RoutingConfig)
+    telemetry: TelemetryConfig = field(default_factory=TelemetryConfig)
     source: Path | None = None
     """The file this came from; None when no file was found (built-in defaults)."""
     simulated_only: bool = False

@@ -27,7 +27,7 @@ from daemon.config import (
     load_config,
     load_config_file,
 )
-from daemon.config.load import PROVIDER_KEYS, ROUTING_KEYS, SERVER_KEYS, TIER_KEYS
+from daemon.config.load import PROVIDER_KEYS, ROUTING_KEYS, SERVER_KEYS, TELEMETRY_KEYS, TIER_KEYS
 from daemon.providers.base import Option, Provider
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "config.example.toml"
@@ -216,8 +216,9 @@ def test_example_loads_with_the_real_registry() -> None:
 
 def test_example_documents_every_key() -> None:
     example = tomllib.loads(EXAMPLE.read_text())
-    assert set(example) == {"server", "routing", "providers", "tiers"}
+    assert set(example) == {"server", "routing", "telemetry", "providers", "tiers"}
     assert set(example["server"]) == set(SERVER_KEYS)
+    assert set(example["telemetry"]) == set(TELEMETRY_KEYS)
     assert set(example["routing"]) == set(ROUTING_KEYS)
     assert any(set(PROVIDER_KEYS) <= set(p) for p in example["providers"].values())
     assert set().union(*(set(t) for t in example["tiers"].values())) == set(TIER_KEYS)

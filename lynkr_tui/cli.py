@@ -508,6 +508,66 @@ def sessions_tier(
     print(f"Session {result['id']} is {state}.")
 
 
+@app.command("decisions")
+def decisions_command(
+    limit: Annotated[int, typer.Option("--limit", "-n", help="how many, newest first")] = 30,
+    tier: Annotated[str | None, typer.Option(help="only this tier")] = None,
+    provider: Annotated[str | None, typer.Option(help="only this provider")] = None,
+    session: Annotated[str | None, typer.Option(help="only this session")] = None,
+    errors: Annotated[bool, typer.Option("--errors", help="only failed requests")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="print the rows as JSON")] = False,
+) -> None:
+    """Recent routing decisions from the decision record."""
+    from lynkr_tui.observe_cmd import decisions
+
+    filters = {
+        "limit": limit,
+        "tier": tier,
+        "provider": provider,
+        "session": session,
+        "status": "error" if errors else None,
+    }
+    decisions(_client_or_exit(), filters, as_json)
+
+
+@app.command("logs")
+def logs_command(
+    follow: Annotated[
+        bool, typer.Option("--follow", "-f", help="keep printing decisions as they happen")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="one JSON event per line")] = False,
+) -> None:
+    """One line per decision: tier, provider/model, latency, tokens, cost, quality."""
+    from lynkr_tui.observe_cmd import decisions
+    from lynkr_tui.observe_cmd import follow as follow_events
+
+    client = _client_or_exit()
+    if follow:
+        follow_events(client, as_json)
+    else:
+        decisions(client, {"limit": 50}, as_json)
+
+
+@app.command("stats")
+def stats_command(
+    window: Annotated[float, typer.Option(help="seconds of history for the percentiles")] = 3600,
+    as_json: Annotated[bool, typer.Option("--json", help="print the stats as JSON")] = False,
+) -> None:
+    """Traffic, spend and P50/P95/P99 latency per tier and provider."""
+    from lynkr_tui.observe_cmd import stats
+
+    stats(_client_or_exit(), window, as_json)
+
+
+@app.command("override")
+def override_command(
+    session: Annotated[str, typer.Argument(help="session id (see `lynkr sessions`)")],
+    tier: Annotated[str, typer.Argument(help="simple, medium, complex, reasoning, or auto")],
+) -> None:
+    """Pin a session to a tier (the same as `lynkr sessions tier`)."""
+    sessions_tier(session, tier)
+
+
 @config_app.command("check")
 def config_check(
     path: Annotated[

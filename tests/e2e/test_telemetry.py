@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -16,7 +19,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from lynkr_tui.control_client import ControlClient, UnixHTTPConnection
 from tests.e2e.conftest import KEYS, Upstreams, config_for
-from tests.e2e.harness import DaemonProcess
+from tests.e2e.harness import ROOT, DaemonProcess
 from tests.emulators import Reply, ToolCall
 
 
@@ -207,3 +210,46 @@ def test_sigterm_during_traffic_loses_no_decision_row(daemon: DaemonProcess, ups
     assert daemon.process.wait(15) == 0
     answered = [s for s in statuses if s == 200]
     assert len(rows(daemon)) >= len(answered) > 0
+
+
+def _cli(daemon: DaemonProcess, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "LYNKR_HOME": str(daemon.home)}
+    return subprocess.run(
+        [sys.executable, "-m", "lynkr_tui.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=30,
+    )
+
+
+def test_cli_decisions_stats_and_logs_follow(daemon: DaemonProcess, upstreams: Upstreams) -> None:
+    env = {**os.environ, "LYNKR_HOME": str(daemon.home)}
+    follower = subprocess.Popen(
+        [sys.executable, "-m", "lynkr_tui.cli", "logs", "-f"],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
+    try:
+        time.sleep(1.0)  # let the follower subscribe
+        decision = ask(daemon, "hello there", tier="simple").headers["x-lynkr-decision-id"]
+        assert follower.stdout is not None
+        line = follower.stdout.readline()
+        assert "simple" in line and "local:qwen2.5-coder:7b" in line and "200" in line
+    finally:
+        follower.terminate()
+        follower.wait(10)
+
+    listed = _cli(daemon, "decisions", "--json", "--tier", "simple")
+    assert listed.returncode == 0, listed.stderr
+    assert decision in [row["id"] for row in json.loads(listed.stdout)]
+    stats = _cli(daemon, "stats", "--json")
+    assert stats.returncode == 0, stats.stderr
+    body = json.loads(stats.stdout)
+    assert body["traffic"]["requests"] >= 1
+    assert body["history"]["tier"]["simple"]["requests"] >= 1
+    text = _cli(daemon, "decisions")
+    assert decision in text.stdout

@@ -1,0 +1,108 @@
+"""``lynkr decisions``, ``lynkr logs -f`` and ``lynkr stats``: the decision record over the control socket."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+from urllib.parse import urlencode
+
+from lynkr_tui.control_client import ControlClient, ControlError, UnixHTTPConnection
+
+
+def decision_line(d: dict[str, Any]) -> str:
+    """One line per decision, the shape `lynkr logs -f` prints and `lynkr decisions` lists."""
+    when = time.strftime("%H:%M:%S", time.localtime(d.get("started_at") or d.get("time") or 0))
+    served = f"{d.get('provider') or '-'}:{d.get('model') or '-'}"
+    latency = d.get("latency_ms")
+    ttft = d.get("ttft_ms")
+    tokens_in = d.get("input_tokens", d.get("tokens_in")) or 0
+    tokens_out = d.get("output_tokens", d.get("tokens_out")) or 0
+    cost = d.get("cost_usd")
+    quality = d.get("quality")
+    parts = [
+        when,
+        f"{d.get('tier') or '-':<9}",
+        f"{served:<40}",
+        f"{d.get('status')}",
+        f"{latency:>8.0f}ms" if latency is not None else "       -ms",
+        f"ttft {ttft:.0f}ms" if ttft is not None else "ttft -",
+        f"{tokens_in}/{tokens_out} tok",
+        f"${cost:.5f}" if cost is not None else "$?",
+        f"q{quality}" if quality is not None else "q-",
+        f"{d.get('rule') or ''}",
+        f"session {d.get('session') or '-'}",
+    ]
+    if d.get("error"):
+        parts.append(f"error: {d['error'][:120]}")
+    return "  ".join(parts)
+
+
+def decisions(client: ControlClient, filters: dict[str, Any], as_json: bool) -> None:
+    query = urlencode({k: v for k, v in filters.items() if v is not None})
+    code, body = client.request("GET", f"/v1/decisions?{query}")
+    if code != 200 or not isinstance(body, dict):
+        raise ControlError(f"the daemon refused: {body}")
+    rows = body.get("decisions", [])
+    if as_json:
+        print(json.dumps(rows, indent=2))
+        return
+    if not rows:
+        print("No decisions recorded yet.")
+    for row in reversed(rows):  # oldest first, like a log
+        print(f"{row['id']}  {decision_line(row)}")
+
+
+def follow(client: ControlClient, as_json: bool) -> None:
+    """Print each decision as it completes, until interrupted."""
+    conn = UnixHTTPConnection(client.socket_path, timeout=None)
+    conn.request("GET", "/v1/events")
+    response = conn.getresponse()
+    try:
+        while True:
+            line = response.readline()
+            if not line:
+                print("(the daemon closed the stream)")
+                return
+            event = json.loads(line)
+            if event.get("type") != "decision":
+                continue
+            if event.get("dropped"):
+                print(f"({event['dropped']} events dropped: this terminal fell behind)")
+            print(json.dumps(event) if as_json else decision_line(event), flush=True)
+    except KeyboardInterrupt:
+        return
+    finally:
+        conn.close()
+
+
+def stats(client: ControlClient, window: float, as_json: bool) -> None:
+    code, body = client.request("GET", f"/v1/stats?window={window}")
+    if code != 200 or not isinstance(body, dict):
+        raise ControlError(f"the daemon refused: {body}")
+    if as_json:
+        print(json.dumps(body, indent=2))
+        return
+    traffic = body["traffic"]
+    print(
+        f"requests {traffic['requests']}  in flight {traffic['in_flight']}  "
+        f"{traffic.get('requests_per_second', 0):.2f} req/s  spend ${traffic.get('spend_usd', 0):.4f}"
+    )
+    print(f"by tier: {traffic['by_tier']}   by status: {traffic['by_status']}")
+    for group in ("tier", "provider"):
+        print(f"\nlatency by {group}, last {body['window_seconds']:.0f}s (from the decision record):")
+        history = body.get("history", {}).get(group, {})
+        if not history:
+            print("  no served requests in the window")
+        for key, values in sorted(history.items()):
+            lat = values.get("latency_ms") or {}
+            ttft = values.get("ttft_ms") or {}
+            print(
+                f"  {key:<12} {values.get('requests', 0):>6} req  "
+                f"p50 {_ms(lat.get('p50'))}  p95 {_ms(lat.get('p95'))}  p99 {_ms(lat.get('p99'))}  "
+                f"ttft p50 {_ms(ttft.get('p50'))}"
+            )
+
+
+def _ms(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0f}ms"

@@ -10,6 +10,7 @@ import asyncio
 import os
 import sys
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -178,6 +179,41 @@ async def stats(request: web.Request) -> web.Response:
     )
 
 
+async def replay(request: web.Request) -> web.Response:
+    """Replay one stored decision (``{"id": ...}``) or a window (``{"since_seconds": ...}``) through
+    the running config, or a candidate (``{"config": "/path/candidate.toml"}``). No upstream call."""
+    from daemon.config.load import format_problems, load_config
+    from daemon.config.model import ConfigError
+    from daemon.replay import compare, replay_window
+
+    state = request.app[CONTROL_STATE]
+    store = state.recorder.store
+    try:
+        body = await request.json()
+    except ValueError:
+        return _json({"error": "body must be JSON"}, 400)
+    if not isinstance(body, dict) or store is None:
+        return _json({"error": 'send {"id": ...} or {"since_seconds": ...}, optionally with "config"'}, 400)
+    config = state.runtime.config
+    if body.get("config"):
+        try:
+            config = load_config(Path(body["config"]))
+        except ConfigError as error:
+            return _json(
+                {"error": "the candidate config is invalid", "problems": format_problems(error)}, 400
+            )
+    if body.get("id"):
+        row = await store.get(str(body["id"]))
+        if row is None:
+            return _json({"error": "no such decision"}, 404)
+        return _json(compare(row, config))
+    try:
+        since = float(body.get("since_seconds", 86400))
+    except (TypeError, ValueError):
+        return _json({"error": "since_seconds must be a number"}, 400)
+    return _json(await replay_window(store, config, since, state.recorder.prices))
+
+
 def build_control_app(state: DaemonState, stop: asyncio.Event) -> web.Application:
     app = web.Application()
     app[CONTROL_STATE] = state
@@ -190,4 +226,5 @@ def build_control_app(state: DaemonState, stop: asyncio.Event) -> web.Applicatio
     app.router.add_get("/v1/decisions", decisions)
     app.router.add_get("/v1/decisions/{id}", decision)
     app.router.add_get("/v1/stats", stats)
+    app.router.add_post("/v1/replay", replay)
     return app

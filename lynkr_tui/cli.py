@@ -559,6 +559,23 @@ def stats_command(
     stats(_client_or_exit(), window, as_json)
 
 
+@app.command("replay")
+def replay_command(
+    decision: Annotated[str | None, typer.Argument(help="a decision id (see `lynkr decisions`)")] = None,
+    since: Annotated[str | None, typer.Option(help="replay a window instead, e.g. 24h, 30m, 7d")] = None,
+    config: Annotated[
+        str | None, typer.Option("--config", "-c", help="a candidate config to compare")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the result as JSON")] = False,
+) -> None:
+    """Re-route recorded requests (no upstream call): one decision side by side, or a window's tier mix."""
+    from lynkr_tui.observe_cmd import replay
+
+    if decision is None and since is None:
+        fail("give a decision id, or --since 24h to replay a window")
+    raise typer.Exit(replay(_client_or_exit(), decision, since, config, as_json))
+
+
 @app.command("override")
 def override_command(
     session: Annotated[str, typer.Argument(help="session id (see `lynkr sessions`)")],

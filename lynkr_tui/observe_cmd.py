@@ -106,3 +106,78 @@ def stats(client: ControlClient, window: float, as_json: bool) -> None:
 
 def _ms(value: float | None) -> str:
     return "-" if value is None else f"{value:.0f}ms"
+
+
+def parse_duration(text: str) -> float:
+    """``90``, ``30m``, ``24h``, ``7d`` -> seconds."""
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+    text = text.strip().lower()
+    if text and text[-1] in units:
+        return float(text[:-1]) * units[text[-1]]
+    return float(text)
+
+
+def replay(
+    client: ControlClient, decision_id: str | None, since: str | None, config: str | None, as_json: bool
+) -> int:
+    from pathlib import Path
+
+    body: dict[str, Any] = {"config": str(Path(config).resolve())} if config else {}
+    if decision_id:
+        body["id"] = decision_id
+    else:
+        try:
+            body["since_seconds"] = parse_duration(since or "24h")
+        except ValueError:
+            print(f"lynkr: --since {since!r} is not a duration like 30m, 24h or 7d")
+            return 1
+    code, result = client.request("POST", "/v1/replay", body)
+    if code != 200 or not isinstance(result, dict):
+        message = result.get("error") if isinstance(result, dict) else result
+        problems = result.get("problems") if isinstance(result, dict) else None
+        print(f"lynkr: replay refused: {message}" + (f"\n{problems}" if problems else ""))
+        return 1
+    if as_json:
+        print(json.dumps(result, indent=2))
+        return 0
+    if decision_id:
+        _print_one(result)
+    else:
+        _print_window(result)
+    return 0
+
+
+def _print_one(result: dict[str, Any]) -> None:
+    if not result.get("replayable"):
+        print(f"{result['id']}: cannot replay: {result.get('reason')}")
+        return
+    old, new = result["old"], result["new"]
+    print(f"{result['id']}   {'MOVED' if result['moved'] else 'same tier'}")
+    for label, side in (("recorded", old), ("now", new)):
+        served = f"{side['provider']}:{side['model']}"
+        print(f"  {label + ':':<10}{side['tier']:<9} score {side['score']}  rule {side['rule']}  -> {served}")
+    for reason in new["reasons"]:
+        print(f"    - {reason}")
+    print(f"  {'dimension':<22}{'recorded':>10}{'now':>10}{'weight':>8}{'points':>8}")
+    for d in result["dimensions"]:
+        old_value = "-" if d["old"] is None else f"{d['old']:.3f}"
+        changed = " *" if d["old"] is not None and abs(d["old"] - d["new"]) > 1e-3 else ""
+        print(
+            f"  {d['name']:<22}{old_value:>10}{d['new']:>10.3f}{d['weight']:>8g}{d['points']:>8.1f}{changed}"
+        )
+
+
+def _print_window(result: dict[str, Any]) -> None:
+    mix_old, mix_new = result["tier_mix"]["old"], result["tier_mix"]["new"]
+    print(
+        f"replayed {result['replayed']} decisions from the last {result['window_seconds'] / 3600:.1f} h "
+        f"({result['skipped']} without a stored body); {result['moved']} would move"
+    )
+    print(f"  {'tier':<10}{'recorded':>10}{'candidate':>11}")
+    for tier in ("simple", "medium", "complex", "reasoning"):
+        print(f"  {tier:<10}{mix_old.get(tier, 0):>10}{mix_new.get(tier, 0):>11}")
+    cost = result["cost_usd"]
+    print(
+        f"  estimated cost: ${cost['old']:.4f} recorded -> ${cost['new']:.4f} candidate"
+        + (f" ({cost['unknown']} requests without a known price left out)" if cost["unknown"] else "")
+    )

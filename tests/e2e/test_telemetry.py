@@ -253,3 +253,40 @@ def test_cli_decisions_stats_and_logs_follow(daemon: DaemonProcess, upstreams: U
     assert body["history"]["tier"]["simple"]["requests"] >= 1
     text = _cli(daemon, "decisions")
     assert decision in text.stdout
+
+
+def test_replay_reproduces_and_compares_decisions(
+    daemon: DaemonProcess, upstreams: Upstreams, tmp_path: Path
+) -> None:
+    response = ask(daemon, "rename utils.py to helpers.py", tier="medium")  # recorded with no alias below
+    body = {
+        "model": "claude-sonnet-4-6",
+        "max_tokens": 256,
+        "messages": [{"role": "user", "content": "list the files in src/"}],
+    }
+    scored = httpx.post(
+        f"{daemon.url}/v1/messages", json=body, timeout=30, headers={"anthropic-version": "2023-06-01"}
+    )
+    decision = scored.headers["x-lynkr-decision-id"]
+    assert response.status_code == scored.status_code == 200
+
+    same = _cli(daemon, "replay", decision, "--json")
+    assert same.returncode == 0, same.stdout + same.stderr
+    result = json.loads(same.stdout)
+    assert result["replayable"] and not result["moved"]
+    assert result["new"]["tier"] == result["old"]["tier"] == scored.headers["x-lynkr-tier"]
+
+    # A candidate whose thresholds put every score in reasoning moves the scored decision.
+    candidate = tmp_path / "candidate.toml"
+    candidate.write_text(
+        config_for(upstreams, "\n[routing.thresholds]\nmedium = 0\ncomplex = 0\nreasoning = 0\n")
+    )
+    moved = json.loads(_cli(daemon, "replay", decision, "--config", str(candidate), "--json").stdout)
+    assert moved["moved"] and moved["new"]["tier"] == "reasoning"
+
+    window = json.loads(_cli(daemon, "replay", "--since", "1h", "--config", str(candidate), "--json").stdout)
+    assert window["replayed"] >= 2
+    assert window["tier_mix"]["new"].get("reasoning", 0) >= 1
+    assert window["moved"] >= 1
+    text = _cli(daemon, "replay", decision, "--config", str(candidate))
+    assert "MOVED" in text.stdout and "reasoning_cues" in text.stdout

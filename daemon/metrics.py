@@ -16,7 +16,7 @@ rejected before routing has no tier or provider) is ``"-"``.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
@@ -68,6 +68,7 @@ class Metrics:
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
+        self._children: dict[tuple[int, tuple[str, ...]], Any] = {}
         r = self.registry
         # prometheus_client appends ``_total`` to counter names itself.
         self.requests = Counter(
@@ -143,14 +144,27 @@ class Metrics:
         except Exception:
             log.exception("metrics: could not observe decision %s", getattr(record, "id", "?"))
 
+    def _child(self, metric: Any, *labels: str) -> Any:
+        """``metric.labels(...)``, memoised: prometheus-client validates labels on every call,
+        which is the largest part of its cost on the request path."""
+        key = (id(metric), labels)
+        child = self._children.get(key)
+        if child is None:
+            if len(self._children) > 50_000:  # label sets are bounded, but never grow without limit
+                self._children.clear()
+            child = self._children[key] = metric.labels(*labels)
+        return child
+
     def _observe(self, record: DecisionRecord) -> None:
         tier = _label(record.tier)
         provider = _label(record.provider)
         model = _model_label(record.model)
-        self.requests.labels(tier, provider, model, str(int(record.status)), _label(record.dialect)).inc()
-        self.request_latency.labels(tier, provider).observe(max(record.latency_ms, 0.0) / 1000)
+        self._child(
+            self.requests, tier, provider, model, str(int(record.status)), _label(record.dialect)
+        ).inc()
+        self._child(self.request_latency, tier, provider).observe(max(record.latency_ms, 0.0) / 1000)
         if record.ttft_ms is not None:
-            self.ttft.labels(tier, provider).observe(max(record.ttft_ms, 0.0) / 1000)
+            self._child(self.ttft, tier, provider).observe(max(record.ttft_ms, 0.0) / 1000)
         # A request rejected before routing never ran the router; a zero would skew the histogram.
         if record.router_us > 0:
             self.router.observe(record.router_us / 1_000_000)
@@ -164,21 +178,21 @@ class Metrics:
         ):
             # Only positive counts: zero increments would create empty series for every rejected request.
             if count > 0:
-                self.tokens.labels(tier, provider, model, kind).inc(count)
+                self._child(self.tokens, tier, provider, model, kind).inc(count)
         if usage.cache_read_tokens > 0:
-            self.cache_hits.labels("prompt").inc()
+            self._child(self.cache_hits, "prompt").inc()
 
         cost = getattr(record, "cost_usd", None)
         if cost is not None and cost > 0:
-            self.cost.labels(tier, provider, model).inc(float(cost))
+            self._child(self.cost, tier, provider, model).inc(float(cost))
 
         # Every hop after the first is one fallback.
         if len(record.hops) > 1:
-            self.fallbacks.labels(tier).inc(len(record.hops) - 1)
+            self._child(self.fallbacks, tier).inc(len(record.hops) - 1)
 
         provider_type = getattr(record, "provider_type", None)
         if provider_type and record.provider:
-            self.provider_info.labels(provider, _label(provider_type)).set(1)
+            self._child(self.provider_info, provider, _label(provider_type)).set(1)
 
     # ------------------------------------------------------------------ state that is not per request
 

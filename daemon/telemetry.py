@@ -98,6 +98,8 @@ class Recorder:
         self.events = events or EventBus()
         self.latency = latency or LatencyWindows()
         self.prices = prices or PriceTable()
+        self._norms: dict[str, float | None] = {}
+        self._norms_at = 0.0
 
     def started(self) -> None:
         self.in_flight += 1
@@ -117,7 +119,8 @@ class Recorder:
             self.metrics.dec_in_flight()
             self.metrics.observe(record)
             self.latency.observe(record)
-            self.events.publish(decision_event(record))
+            if self.events.subscribers:
+                self.events.publish(decision_event(record))
             self._log(record)
         except Exception:  # telemetry must never fail a request
             log.exception("recording decision %s failed", record.id)
@@ -129,10 +132,25 @@ class Recorder:
         if record.provider:
             price = self.prices.price_for(record.provider_type, record.model)
             record.cost_usd = None if price is None else cost(record.usage, price)
-        norm = self.latency.percentiles("tier").get(record.tier, {}).get("latency", {}).get("p50")
         record.quality = initial_quality(
-            record.status, record.stop_reason, len(record.hops), record.latency_ms, norm
+            record.status,
+            record.stop_reason,
+            len(record.hops),
+            record.latency_ms,
+            self._tier_norm(record.tier),
         )
+
+    def _tier_norm(self, tier: str) -> float | None:
+        """The tier's live median latency, recomputed at most once a second (percentiles over the
+        whole window are too costly to compute on every request)."""
+        now = time.monotonic()
+        if now - self._norms_at > 1.0:
+            self._norms = {
+                key: (values.get("latency_ms") or {}).get("p50")
+                for key, values in self.latency.percentiles("tier").items()
+            }
+            self._norms_at = now
+        return self._norms.get(tier)
 
     def _log(self, record: DecisionRecord) -> None:
         if record.status >= 400 or len(record.hops) > 1:

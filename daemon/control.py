@@ -17,6 +17,7 @@ import orjson
 from aiohttp import web
 
 from daemon import __version__
+from daemon.events import session_event
 
 if TYPE_CHECKING:
     from daemon.state import DaemonState
@@ -104,7 +105,11 @@ async def set_session_tier(request: web.Request) -> web.Response:
     if tier not in (*TIERS, "auto"):
         return _json({"error": f"tier must be one of {', '.join(TIERS)} or auto, not {tier!r}"}, 400)
     session = state.sessions.set_override(request.match_info["session"], None if tier == "auto" else tier)
+    state.recorder.events.publish(session_event(session.id, "tier", tier=session.override))
     return _json(_session_json(session))
+
+
+HEARTBEAT_SECONDS = 15.0
 
 
 async def events(request: web.Request) -> web.StreamResponse:
@@ -119,10 +124,18 @@ async def events(request: web.Request) -> web.StreamResponse:
     subscription = state.recorder.events.subscribe()
     try:
         await response.write(orjson.dumps({"type": "hello", "time": time.time()}) + b"\n")
-        async for event in subscription:
+        while True:
+            # The control runner does not cancel handlers on disconnect, so an idle watcher that
+            # went away is only noticed when a write fails: the heartbeat bounds that to 15 s.
+            try:
+                event = await asyncio.wait_for(anext(subscription), HEARTBEAT_SECONDS)
+            except StopAsyncIteration:  # the bus closed (shutdown)
+                break
+            except TimeoutError:
+                event = {"type": "heartbeat", "time": time.time()}
             await response.write(orjson.dumps(event) + b"\n")
-    except (ConnectionResetError, asyncio.CancelledError):
-        pass
+    except ConnectionResetError:
+        pass  # the watcher went away; CancelledError propagates so cancellation stays honoured
     finally:
         subscription.close()
     return response

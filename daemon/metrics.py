@@ -16,6 +16,7 @@ rejected before routing has no tier or provider) is ``"-"``.
 from __future__ import annotations
 
 import logging
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
@@ -51,7 +52,8 @@ ROUTER_BUCKETS: Final = (
     0.1,
 )
 
-BREAKER_STATES: Final = {"closed": 0, "half-open": 1, "half_open": 1, "open": 2}
+# Read-only: the module holds no mutable state.
+BREAKER_STATES: Final = MappingProxyType({"closed": 0, "half-open": 1, "half_open": 1, "open": 2})
 
 
 def _label(value: object) -> str:

@@ -107,6 +107,8 @@ class Recorder:
 
     def finished(self, record: DecisionRecord) -> None:
         self.in_flight -= 1
+        # Outside the try: a failure below must not leave the gauge counting a finished request.
+        self.metrics.dec_in_flight()
         try:
             self._price_and_score(record)
             self.requests += 1
@@ -116,7 +118,6 @@ class Recorder:
             self.recent.append(record)
             if self.store is not None:
                 self.store.submit(record, record.request_body, record.response_body)
-            self.metrics.dec_in_flight()
             self.metrics.observe(record)
             self.latency.observe(record)
             if self.events.subscribers:

@@ -214,7 +214,7 @@ def side_request(request: Request) -> str | None:
         return "max_tokens 1: a quota or warm-up probe"
     last = request.messages[-1] if request.messages else None
     if last is not None and len(request.messages) == 1:
-        text = " ".join(getattr(b, "text", "") for b in last.content).strip().lower()
+        text = strip_envelopes(" ".join(getattr(b, "text", "") for b in last.content)).lower()
         if text in ("quota", "warmup", "warm-up", "test", "ping"):
             return f"a {text!r} probe"
     head = request.system_text()[:4000]

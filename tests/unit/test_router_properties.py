@@ -141,3 +141,11 @@ def test_override_precedence_session_then_header_then_alias_then_map() -> None:
     request.model = "claude-haiku-4-5"
     config = Config(routing=RoutingConfig(model_map={"claude-haiku-4-5": "simple"}))
     assert route(request, config).tier == "simple"
+
+
+def test_a_probe_is_recognised_inside_an_envelope_too() -> None:
+    """Found by the envelope property: a one-word probe ("test") must not depend on the wrapping."""
+    config = Config()
+    bare = route(_request([Message("user", [TextBlock("test")])]), config)
+    wrapped = route(_request([Message("user", [TextBlock(ENVELOPES[1]("test"))])]), config)
+    assert bare.rule == wrapped.rule == "side-request"

@@ -26,6 +26,7 @@ from daemon.errors import ErrorKind, LynkrError
 from daemon.frontends import ANTHROPIC, OPENAI_CHAT, Frontend, for_path
 from daemon.paths import StatePaths
 from daemon.pipeline import error_response, handle, read_json
+from daemon.pricing import Price, PriceTable
 from daemon.state import DaemonState, Runtime
 from daemon.store import DecisionStore
 from daemon.telemetry import Recorder
@@ -174,6 +175,22 @@ def build_api_app(state: DaemonState) -> web.Application:
 # --------------------------------------------------------------------------- lifecycle
 
 
+def price_table(config: Config) -> PriceTable:
+    return PriceTable({pattern: Price(**fields) for pattern, fields in config.pricing.overrides.items()})
+
+
+def baseline_target(config: Config) -> tuple[str, str] | None:
+    """The (provider type, model) savings are measured against."""
+    name = config.pricing.baseline
+    if name in config.tiers:
+        tier = config.tiers[name]
+        provider = config.providers.get(tier.provider)
+        return (provider.type if provider else tier.provider, tier.model)
+    provider_name, _, model = name.partition(":")
+    provider = config.providers.get(provider_name)
+    return (provider.type if provider else provider_name, model) if model else None
+
+
 def _check_socket_free(path: str) -> None:
     """A live socket means another daemon owns this state dir; a dead one is stale."""
     if not os.path.exists(path):
@@ -208,7 +225,8 @@ async def serve(config: Config, paths: StatePaths) -> None:
         retention_days=config.telemetry.retention_days,
         retention_mb=config.telemetry.retention_mb,
     )
-    state = DaemonState(Runtime.build(config), paths, url, recorder=Recorder(store=store))
+    recorder = Recorder(store=store, prices=price_table(config), baseline=baseline_target(config))
+    state = DaemonState(Runtime.build(config), paths, url, recorder=recorder)
     # Build the tree-sitter queries now (a few hundred ms) rather than on the first request per language.
     from daemon.routing.structure import preload
 

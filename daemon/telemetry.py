@@ -86,6 +86,7 @@ class Recorder:
         events: EventBus | None = None,
         latency: LatencyWindows | None = None,
         prices: PriceTable | None = None,
+        baseline: tuple[str, str] | None = None,
     ) -> None:
         self.recent: deque[DecisionRecord] = deque(maxlen=keep)
         self.requests = 0
@@ -98,6 +99,11 @@ class Recorder:
         self.events = events or EventBus()
         self.latency = latency or LatencyWindows()
         self.prices = prices or PriceTable()
+        self.baseline = baseline
+        """(provider type, model) that savings are measured against: what every request would have
+        cost there."""
+        self.baseline_usd = 0.0
+        self.priced_spend_usd = 0.0
         self._norms: dict[str, float | None] = {}
         self._norms_at = 0.0
 
@@ -133,6 +139,10 @@ class Recorder:
         if record.provider:
             price = self.prices.price_for(record.provider_type, record.model)
             record.cost_usd = None if price is None else cost(record.usage, price)
+            baseline = self.prices.price_for(*self.baseline) if self.baseline else None
+            if baseline is not None and record.cost_usd is not None:
+                self.baseline_usd += cost(record.usage, baseline)
+                self.priced_spend_usd += record.cost_usd
         record.quality = initial_quality(
             record.status,
             record.stop_reason,
@@ -188,6 +198,9 @@ class Recorder:
             "by_tier": dict(self.by_tier),
             "by_status": {str(k): v for k, v in self.by_status.items()},
             "spend_usd": round(self.spend_usd, 6),
+            "baseline_usd": round(self.baseline_usd, 6),
+            "savings_usd": round(self.baseline_usd - self.priced_spend_usd, 6),
+            "baseline": ":".join(self.baseline) if self.baseline else None,
             "requests_per_second": round(self.latency.requests_per_second(), 3),
         }
 

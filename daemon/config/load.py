@@ -27,6 +27,7 @@ from daemon.config.model import (
     TIERS,
     Config,
     ConfigError,
+    PricingConfig,
     Problem,
     ProviderConfig,
     RoutingConfig,
@@ -54,7 +55,9 @@ PROVIDER_KEYS = (
 )
 TIER_KEYS = ("provider", "model", "fallback", "vision", "context_window")
 TELEMETRY_KEYS = ("store_bodies", "retention_days", "retention_mb")
-SECTIONS = ("server", "routing", "telemetry", "providers", "tiers")
+PRICING_KEYS = ("overrides", "baseline")
+PRICE_FIELDS = ("input", "output", "cache_read", "cache_write")
+SECTIONS = ("server", "routing", "telemetry", "pricing", "providers", "tiers")
 SIMULATED = "simulated"
 
 _NAME = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -135,6 +138,7 @@ class _Loader(Checks):
         server = self.server(self.table("server", self.raw.get("server", {})), overrides, cli_host, cli_port)
         routing = self.routing(self.table("routing", self.raw.get("routing", {})))
         telemetry = self.telemetry(self.table("telemetry", self.raw.get("telemetry", {})))
+        pricing = self.pricing(self.table("pricing", self.raw.get("pricing", {})))
         for name, table in self.table("providers", self.raw.get("providers", {})).items():
             self.defined.add(name)
             if not _NAME.match(name):
@@ -158,6 +162,7 @@ class _Loader(Checks):
             tiers=MappingProxyType(tiers),
             routing=routing,
             telemetry=telemetry,
+            pricing=pricing,
             source=self.path,
             simulated_only=simulated_only,
             warnings=tuple(envmod.runtime_warnings(self.providers, used, self.types, self.env, server)),
@@ -232,6 +237,37 @@ class _Loader(Checks):
             else:
                 values[name] = self.number(key, value, zero_ok=True)  # 0 = no limit
         return TelemetryConfig(**{k: v for k, v in values.items() if v is not BAD})
+
+    def pricing(self, table: dict[str, Any]) -> PricingConfig:
+        values: dict[str, Any] = {}
+        for name, value in table.items():
+            key = f"pricing.{name}"
+            if name not in PRICING_KEYS:
+                self.unknown("pricing", name, PRICING_KEYS)
+            elif name == "baseline":
+                if isinstance(value, str) and (value in TIERS or ":" in value):
+                    values[name] = value
+                else:
+                    self.problem(key, f'{describe(value)} is not a tier name or "provider:model"')
+            else:
+                overrides: dict[str, Any] = {}
+                for pattern, price in self.table(key, value).items():
+                    entry = self.table(f"{key}.{pattern}", price)
+                    fields: dict[str, float] = {}
+                    for field_name, number in entry.items():
+                        if field_name not in PRICE_FIELDS:
+                            self.unknown(f"{key}.{pattern}", field_name, PRICE_FIELDS)
+                        else:
+                            checked = self.number(f"{key}.{pattern}.{field_name}", number, zero_ok=True)
+                            if checked is not BAD:
+                                fields[field_name] = checked
+                    if "input" not in entry or "output" not in entry:
+                        self.problem(
+                            f"{key}.{pattern}", "a price needs at least input and output (USD per million)"
+                        )
+                    overrides[pattern] = MappingProxyType(fields)
+                values[name] = MappingProxyType(overrides)
+        return PricingConfig(**values)
 
     def score(self, key: str, value: Any) -> Any:
         if isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 100:

@@ -109,12 +109,23 @@ class TelemetryConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class PricingConfig:
+    overrides: Mapping[str, Mapping[str, float]] = field(default_factory=_empty)
+    """Model pattern (or ``type:<provider type>``) -> USD per million tokens:
+    ``input``, ``output``, ``cache_read``, ``cache_write``."""
+    baseline: str = "reasoning"
+    """What savings are measured against: a tier name (everything on that tier's model) or
+    ``provider:model``."""
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     server: ServerConfig = field(default_factory=ServerConfig)
     providers: Mapping[str, ProviderConfig] = field(default_factory=_empty)
     tiers: Mapping[str, TierConfig] = field(default_factory=_empty)
     routing: RoutingConfig = field(default_factory=RoutingConfig)
     telemetry: TelemetryConfig = field(default_factory=TelemetryConfig)
+    pricing: PricingConfig = field(default_factory=PricingConfig)
     source: Path | None = None
     """The file this came from; None when no file was found (built-in defaults)."""
     simulated_only: bool = False

@@ -290,3 +290,30 @@ def test_replay_reproduces_and_compares_decisions(
     assert window["moved"] >= 1
     text = _cli(daemon, "replay", decision, "--config", str(candidate))
     assert "MOVED" in text.stdout and "reasoning_cues" in text.stdout
+
+
+def test_percentiles_follow_the_injected_latency_and_savings_use_the_baseline(
+    upstreams: Upstreams, tmp_path: Path
+) -> None:
+    extra = (
+        '\n[pricing]\nbaseline = "complex"\n'
+        'overrides = { "qwen2.5-coder" = { input = 1000, output = 1000 } }\n'
+    )
+    process = DaemonProcess(tmp_path, config_for(upstreams, extra), env=KEYS).start()
+    try:
+        for delay in (0.15, 0.2, 0.25, 0.3, 0.35):
+            upstreams.ollama.script(Reply(text="ok", delay=delay, input_tokens=100, output_tokens=10))
+            assert ask(process, "hi", tier="simple").status_code == 200
+        stats = ControlClient(process.home / "control.sock").request("GET", "/v1/stats?window=600")[1]
+        live = stats["live"]["tier"]["simple"]["latency_ms"]
+        assert 240 <= live["p50"] <= 330, live  # nearest rank: the third of five delays, plus overhead
+        assert live["p99"] >= 340
+        history = stats["history"]["tier"]["simple"]["latency_ms"]
+        assert 240 <= history["p50"] <= 330, history
+        traffic = stats["traffic"]
+        # The override makes the local model dearer than the complex tier's Claude: negative savings.
+        assert traffic["baseline"] == "anthropic:claude-sonnet-4-6"
+        assert traffic["spend_usd"] > traffic["baseline_usd"] > 0
+        assert traffic["savings_usd"] < 0
+    finally:
+        process.stop()

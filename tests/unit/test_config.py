@@ -216,7 +216,7 @@ def test_example_loads_with_the_real_registry() -> None:
 
 def test_example_documents_every_key() -> None:
     example = tomllib.loads(EXAMPLE.read_text())
-    assert set(example) == {"server", "routing", "telemetry", "providers", "tiers"}
+    assert set(example) == {"server", "routing", "telemetry", "pricing", "providers", "tiers"}
     assert set(example["server"]) == set(SERVER_KEYS)
     assert set(example["telemetry"]) == set(TELEMETRY_KEYS)
     assert set(example["routing"]) == set(ROUTING_KEYS)

@@ -227,6 +227,73 @@ async def replay(request: web.Request) -> web.Response:
     return _json(await replay_window(store, config, since, state.recorder.prices))
 
 
+async def get_config(request: web.Request) -> web.Response:
+    """The running config: its file's text (comments kept) and what it resolved to."""
+    config = request.app[CONTROL_STATE].runtime.config
+    text = None
+    if config.source is not None:
+        try:
+            text = config.source.read_text()
+        except OSError:
+            text = None
+    return _json(
+        {
+            "source": str(config.source) if config.source else None,
+            "text": text,
+            "tiers": {
+                name: {
+                    "provider": t.provider,
+                    "model": t.model,
+                    "fallback": [str(f) for f in t.fallback],
+                    "borrowed_from": t.borrowed_from,
+                }
+                for name, t in config.tiers.items()
+            },
+            "providers": {
+                name: {"type": p.type, "base_url": p.base_url, "api_key_env": p.api_key_env}
+                for name, p in config.providers.items()
+            },
+            "routing": {
+                "default_tier": config.routing.default_tier,
+                "thresholds": dict(config.routing.thresholds),
+                "weights": dict(config.routing.weights),
+                "rules": dict(config.routing.rules),
+            },
+            "warnings": list(config.warnings),
+        }
+    )
+
+
+async def validate_config(request: web.Request) -> web.Response:
+    """Check a candidate config text without applying it: every problem with its key."""
+    import tempfile
+
+    from daemon.config.load import load_config
+    from daemon.config.model import ConfigError
+
+    try:
+        body = await request.json()
+    except ValueError:
+        return _json({"error": 'body must be JSON: {"text": "<TOML>"}'}, 400)
+    text = body.get("text") if isinstance(body, dict) else None
+    if not isinstance(text, str):
+        return _json({"error": 'body must be JSON: {"text": "<TOML>"}'}, 400)
+    with tempfile.NamedTemporaryFile("w", suffix=".toml", delete=True) as candidate:
+        candidate.write(text)
+        candidate.flush()
+        try:
+            config = load_config(Path(candidate.name))
+        except ConfigError as error:
+            problems = [
+                {"key": p.key.replace(Path(candidate.name).name, "<config>"), "message": p.message}
+                for p in error.problems
+            ]
+            return _json({"valid": False, "problems": problems})
+    return _json(
+        {"valid": True, "problems": [], "warnings": list(config.warnings), "tiers": config.tier_map()}
+    )
+
+
 def build_control_app(state: DaemonState, stop: asyncio.Event) -> web.Application:
     app = web.Application()
     app[CONTROL_STATE] = state
@@ -240,4 +307,6 @@ def build_control_app(state: DaemonState, stop: asyncio.Event) -> web.Applicatio
     app.router.add_get("/v1/decisions/{id}", decision)
     app.router.add_get("/v1/stats", stats)
     app.router.add_post("/v1/replay", replay)
+    app.router.add_get("/v1/config", get_config)
+    app.router.add_post("/v1/config/validate", validate_config)
     return app

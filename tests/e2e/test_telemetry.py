@@ -317,3 +317,24 @@ def test_percentiles_follow_the_injected_latency_and_savings_use_the_baseline(
         assert traffic["savings_usd"] < 0
     finally:
         process.stop()
+
+
+def test_config_get_and_validate_over_the_socket(daemon: DaemonProcess) -> None:
+    client = ControlClient(daemon.home / "control.sock")
+    code, running = client.request("GET", "/v1/config")
+    assert code == 200 and "[tiers.medium]" in running["text"]
+    assert running["tiers"]["medium"] == {
+        "provider": "oai",
+        "model": "gpt-4o-mini",
+        "fallback": ["claude:claude-haiku-4-5"],
+        "borrowed_from": None,
+    }
+    for key in KEYS.values():
+        assert key not in json.dumps(running)
+    code, bad = client.request(
+        "POST", "/v1/config/validate", {"text": "[server]\nport = 99999\n[tiers.huge]\n"}
+    )
+    assert code == 200 and not bad["valid"]
+    assert {p["key"] for p in bad["problems"]} >= {"server.port", "tiers.huge"}
+    code, good = client.request("POST", "/v1/config/validate", {"text": running["text"]})
+    assert good["valid"] and good["tiers"]["medium"] == "oai:gpt-4o-mini"

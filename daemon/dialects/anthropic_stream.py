@@ -17,6 +17,7 @@ from typing import Any
 import orjson
 
 from daemon.canonical import (
+    Block,
     BlockDelta,
     BlockStart,
     BlockStop,
@@ -485,3 +486,37 @@ _HANDLERS = {
     "message_stop": StreamDecoder._message_stop,
     "error": StreamDecoder._error,
 }
+
+
+# --------------------------------------------------------------------------- shared by both directions
+
+DEFAULT_VERSION = "2023-06-01"
+
+# Top-level request fields Anthropic understands that have no canonical meaning;
+# kept in Request.extra on the way in and forwarded only to Anthropic upstreams.
+ANTHROPIC_EXTRA_KEYS = ("service_tier", "output_config", "context_management", "container", "cache_control")
+
+
+def json_kind(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def effective_stop_reason(content: list[Block], reason: StopReason) -> StopReason:
+    # Non-Anthropic upstreams often say "stop" after tool calls; clients loop on tool_use.
+    if reason in (StopReason.END_TURN, StopReason.STOP_SEQUENCE) and any(
+        isinstance(b, ToolUseBlock) for b in content
+    ):
+        return StopReason.TOOL_USE
+    return reason

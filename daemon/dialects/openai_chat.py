@@ -1,9 +1,10 @@
-"""OpenAI Chat Completions wire format, both directions.
+"""OpenAI Chat Completions wire format, client direction.
 
 Client side (Lynkr serves ``POST /v1/chat/completions``): ``parse_request``,
 ``render_response``, ``StreamEncoder``, ``render_error``.
-Upstream side (Lynkr calls an OpenAI-compatible provider): ``build_request``,
-``parse_response``, ``StreamDecoder``.
+The upstream side (``build_request``, ``parse_response``) lives in
+``openai_chat_upstream`` and is re-exported here, so callers see one module per
+wire format.
 
 Pure and synchronous: no I/O, so every rule is unit-testable. The streaming
 halves and the helpers they share live in ``openai_chat_stream``.
@@ -12,7 +13,6 @@ halves and the helpers they share live in ``openai_chat_stream``.
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -22,28 +22,26 @@ from daemon.canonical import (
     Message,
     Request,
     Response,
-    StopReason,
     TextBlock,
     ThinkingBlock,
     Tool,
     ToolChoice,
     ToolResultBlock,
     ToolUseBlock,
-    Usage,
 )
 from daemon.dialects.openai_chat_stream import (
     StreamDecoder,
     StreamEncoder,
-    _dumps,
     completion_id,
     finish_reason_for,
-    new_call_id,
+    is_int,
+    json_kind,
     render_error,
-    stop_reason_from,
-    usage_from_openai,
     usage_to_openai,
+    wire_call,
 )
-from daemon.errors import ErrorKind, LynkrError, from_upstream_status, invalid
+from daemon.dialects.openai_chat_upstream import EMPTY_SCHEMA, EXTRA_KEYS, build_request, parse_response
+from daemon.errors import invalid
 from daemon.streams import parse_tool_arguments
 
 __all__ = [
@@ -56,46 +54,12 @@ __all__ = [
     "render_response",
 ]
 
-# Sampling knobs with no canonical meaning: carried in Request.extra and forwarded to OpenAI-style upstreams.
-_EXTRA_KEYS = (
-    "seed",
-    "presence_penalty",
-    "frequency_penalty",
-    "logit_bias",
-    "logprobs",
-    "top_logprobs",
-    "reasoning_effort",
-    "service_tier",
-)
-_EMPTY_SCHEMA: dict[str, Any] = {"type": "object", "properties": {}}
-_NO_RESULT = "[no result was recorded for this call]"
 
 # =========================================================================== client side: parse_request
 
 
-def _kind(value: object) -> str:
-    """JSON type name, for error messages a client developer recognises."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return type(value).__name__
-
-
 def _is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _cache_control(holder: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -106,7 +70,7 @@ def _cache_control(holder: Mapping[str, Any]) -> dict[str, Any] | None:
 def _part_text(part: Mapping[str, Any], path: str, key: str = "text") -> str:
     text = part.get(key)
     if not isinstance(text, str):
-        raise invalid(f"{path}.{key}", f"must be a string, got {_kind(text)}")
+        raise invalid(f"{path}.{key}", f"must be a string, got {json_kind(text)}")
     return text
 
 
@@ -140,12 +104,12 @@ def _content_blocks(
     if isinstance(content, str):
         return [TextBlock(content)] if content else []
     if not isinstance(content, list):
-        raise invalid(path, f"must be a string or an array of content parts, got {_kind(content)}")
+        raise invalid(path, f"must be a string or an array of content parts, got {json_kind(content)}")
     blocks: list[TextBlock | ImageBlock] = []
     for j, part in enumerate(content):
         part_path = f"{path}[{j}]"
         if not isinstance(part, dict):
-            raise invalid(part_path, f"must be a content part object, got {_kind(part)}")
+            raise invalid(part_path, f"must be a content part object, got {json_kind(part)}")
         part_type = part.get("type")
         if part_type == "text" and "text" in allowed:
             text = _part_text(part, part_path)
@@ -178,7 +142,7 @@ def _assistant_blocks(message: Mapping[str, Any], path: str) -> list[Block]:
     blocks: list[Block] = []
     reasoning = message.get("reasoning_content")
     if reasoning is not None and not isinstance(reasoning, str):
-        raise invalid(f"{path}.reasoning_content", f"must be a string, got {_kind(reasoning)}")
+        raise invalid(f"{path}.reasoning_content", f"must be a string, got {json_kind(reasoning)}")
     if reasoning:
         blocks.append(ThinkingBlock(reasoning, origin="openai"))
     blocks += _content_blocks(message.get("content"), f"{path}.content", ("text", "refusal"), "assistant")
@@ -188,11 +152,11 @@ def _assistant_blocks(message: Mapping[str, Any], path: str) -> list[Block]:
     if raw_calls is None:
         return blocks
     if not isinstance(raw_calls, list):
-        raise invalid(f"{path}.tool_calls", f"must be an array of tool calls, got {_kind(raw_calls)}")
+        raise invalid(f"{path}.tool_calls", f"must be an array of tool calls, got {json_kind(raw_calls)}")
     for k, call in enumerate(raw_calls):
         call_path = f"{path}.tool_calls[{k}]"
         if not isinstance(call, dict):
-            raise invalid(call_path, f"must be a tool call object, got {_kind(call)}")
+            raise invalid(call_path, f"must be a tool call object, got {json_kind(call)}")
         call_type = call.get("type", "function")
         if call_type != "function":
             raise invalid(f"{call_path}.type", f"only 'function' tool calls are supported, got {call_type!r}")
@@ -215,7 +179,7 @@ def _assistant_blocks(message: Mapping[str, Any], path: str) -> list[Block]:
         else:
             raise invalid(
                 f"{call_path}.function.arguments",
-                f'must be a JSON-encoded string such as "{{}}", got {_kind(arguments)}',
+                f'must be a JSON-encoded string such as "{{}}", got {json_kind(arguments)}',
             )
         blocks.append(ToolUseBlock(call_id, name, arguments_obj))
     return blocks
@@ -257,7 +221,7 @@ def _messages(raw_messages: list[Any]) -> tuple[list[TextBlock], list[Message]]:
     for i, raw in enumerate(raw_messages):
         path = f"messages[{i}]"
         if not isinstance(raw, dict):
-            raise invalid(path, f"must be a message object, got {_kind(raw)}")
+            raise invalid(path, f"must be a message object, got {json_kind(raw)}")
         role = raw.get("role")
         if role in ("system", "developer"):
             # Hoisted wherever they appear, mid-conversation too (§4.2).
@@ -293,12 +257,12 @@ def _tools(raw: object) -> list[Tool]:
     if raw is None:
         return []
     if not isinstance(raw, list):
-        raise invalid("tools", f"must be an array of tools, got {_kind(raw)}")
+        raise invalid("tools", f"must be an array of tools, got {json_kind(raw)}")
     tools: list[Tool] = []
     for i, tool in enumerate(raw):
         path = f"tools[{i}]"
         if not isinstance(tool, dict):
-            raise invalid(path, f"must be a tool object, got {_kind(tool)}")
+            raise invalid(path, f"must be a tool object, got {json_kind(tool)}")
         tool_type = tool.get("type", "function")
         if tool_type != "function":
             raise invalid(f"{path}.type", f"only 'function' tools are supported, got {tool_type!r}")
@@ -312,13 +276,13 @@ def _tools(raw: object) -> list[Tool]:
             raise invalid(f"{path}.function.name", "is required and must be a non-empty string")
         description = function.get("description")
         if description is not None and not isinstance(description, str):
-            raise invalid(f"{path}.function.description", f"must be a string, got {_kind(description)}")
+            raise invalid(f"{path}.function.description", f"must be a string, got {json_kind(description)}")
         parameters = function.get("parameters")
         if parameters is None:
-            parameters = dict(_EMPTY_SCHEMA)
+            parameters = dict(EMPTY_SCHEMA)
         elif not isinstance(parameters, dict):
             raise invalid(
-                f"{path}.function.parameters", f"must be a JSON Schema object, got {_kind(parameters)}"
+                f"{path}.function.parameters", f"must be a JSON Schema object, got {json_kind(parameters)}"
             )
         tools.append(Tool(name, description or None, parameters))
     return tools
@@ -337,7 +301,7 @@ def _tool_choice(raw: object, tools: list[Tool]) -> ToolChoice | None:
             )
         return ToolChoice(mapped)  # type: ignore[arg-type]
     if not isinstance(raw, dict):
-        raise invalid("tool_choice", f"must be a string or an object, got {_kind(raw)}")
+        raise invalid("tool_choice", f"must be a string or an object, got {json_kind(raw)}")
     if raw.get("type") != "function":
         raise invalid("tool_choice.type", f"only 'function' is supported, got {raw.get('type')!r}")
     function = raw.get("function")
@@ -353,7 +317,7 @@ def _positive_int(body: Mapping[str, Any], key: str) -> int | None:
     value = body.get(key)
     if value is None:
         return None
-    if not _is_int(value) or value < 1:
+    if not is_int(value) or value < 1:
         raise invalid(key, f"must be a positive integer, got {value!r}")
     return int(value)
 
@@ -381,7 +345,7 @@ def _response_format(raw: object) -> dict[str, Any] | None:
     if raw is None:
         return None
     if not isinstance(raw, dict):
-        raise invalid("response_format", f"must be an object, got {_kind(raw)}")
+        raise invalid("response_format", f"must be an object, got {json_kind(raw)}")
     kind = raw.get("type")
     if kind not in ("text", "json_object", "json_schema"):
         raise invalid("response_format.type", f"must be 'text', 'json_object' or 'json_schema', got {kind!r}")
@@ -393,12 +357,12 @@ def _response_format(raw: object) -> dict[str, Any] | None:
 
 
 _EXTRA_CHECKS: dict[str, tuple[Any, str]] = {
-    "seed": (_is_int, "an integer"),
+    "seed": (is_int, "an integer"),
     "presence_penalty": (_is_number, "a number"),
     "frequency_penalty": (_is_number, "a number"),
     "logit_bias": (lambda v: isinstance(v, dict), "an object"),
     "logprobs": (lambda v: isinstance(v, bool), "a boolean"),
-    "top_logprobs": (_is_int, "an integer"),
+    "top_logprobs": (is_int, "an integer"),
     "reasoning_effort": (lambda v: isinstance(v, str), "a string"),
     "service_tier": (lambda v: isinstance(v, str), "a string"),
 }
@@ -414,7 +378,7 @@ def parse_request(body: object, headers: Mapping[str, str]) -> Request:
     """
     del headers
     if not isinstance(body, dict):
-        raise invalid("body", f"must be a JSON object, got {_kind(body)}")
+        raise invalid("body", f"must be a JSON object, got {json_kind(body)}")
     model = body.get("model")
     if not isinstance(model, str) or not model.strip():
         raise invalid("model", "is required and must be a non-empty string")
@@ -433,7 +397,7 @@ def parse_request(body: object, headers: Mapping[str, str]) -> Request:
     tool_choice = _tool_choice(body.get("tool_choice"), tools)
     parallel = body.get("parallel_tool_calls")
     if parallel is not None and not isinstance(parallel, bool):
-        raise invalid("parallel_tool_calls", f"must be a boolean, got {_kind(parallel)}")
+        raise invalid("parallel_tool_calls", f"must be a boolean, got {json_kind(parallel)}")
     if parallel is False:
         tool_choice = tool_choice or ToolChoice("auto")
         tool_choice.disable_parallel = True
@@ -442,32 +406,32 @@ def parse_request(body: object, headers: Mapping[str, str]) -> Request:
     max_completion = _positive_int(body, "max_completion_tokens")
     max_legacy = _positive_int(body, "max_tokens")
     n = body.get("n")
-    if n is not None and (not _is_int(n) or n != 1):
+    if n is not None and (not is_int(n) or n != 1):
         raise invalid("n", f"Lynkr supports n=1 only (one choice per request), got {n!r}")
     stream = body.get("stream")
     if stream is not None and not isinstance(stream, bool):
-        raise invalid("stream", f"must be a boolean, got {_kind(stream)}")
+        raise invalid("stream", f"must be a boolean, got {json_kind(stream)}")
     stream_options = body.get("stream_options")
     include_usage = False
     if stream_options is not None:
         if not isinstance(stream_options, dict):
-            raise invalid("stream_options", f"must be an object, got {_kind(stream_options)}")
+            raise invalid("stream_options", f"must be an object, got {json_kind(stream_options)}")
         flag = stream_options.get("include_usage")
         if flag is not None and not isinstance(flag, bool):
-            raise invalid("stream_options.include_usage", f"must be a boolean, got {_kind(flag)}")
+            raise invalid("stream_options.include_usage", f"must be a boolean, got {json_kind(flag)}")
         include_usage = bool(flag)
     user = body.get("user")
     if user is not None and not isinstance(user, str):
-        raise invalid("user", f"must be a string, got {_kind(user)}")
+        raise invalid("user", f"must be a string, got {json_kind(user)}")
 
     extra: dict[str, Any] = {}
-    for key in _EXTRA_KEYS:
+    for key in EXTRA_KEYS:
         value = body.get(key)
         if value is None:
             continue
         check, expected = _EXTRA_CHECKS[key]
         if not check(value):
-            raise invalid(key, f"must be {expected}, got {_kind(value)}")
+            raise invalid(key, f"must be {expected}, got {json_kind(value)}")
         extra[key] = value
 
     return Request(
@@ -491,12 +455,6 @@ def parse_request(body: object, headers: Mapping[str, str]) -> Request:
 # =========================================================================== client side: render_response
 
 
-def _wire_call(call: ToolUseBlock) -> dict[str, Any]:
-    # Compact JSON: the arguments string is what the model "wrote", so no padding.
-    arguments = _dumps(call.input).decode()
-    return {"id": call.id, "type": "function", "function": {"name": call.name, "arguments": arguments}}
-
-
 def render_response(response: Response, model: str) -> dict[str, Any]:
     """A ``chat.completion`` object (§1.2) for a canonical response.
 
@@ -510,7 +468,7 @@ def render_response(response: Response, model: str) -> dict[str, Any]:
     if thinking:
         message["reasoning_content"] = "".join(b.thinking for b in thinking)
     if calls:
-        message["tool_calls"] = [_wire_call(c) for c in calls]
+        message["tool_calls"] = [wire_call(c) for c in calls]
     return {
         "id": completion_id(response.id),
         "object": "chat.completion",
@@ -527,296 +485,3 @@ def render_response(response: Response, model: str) -> dict[str, Any]:
         ],
         "usage": usage_to_openai(response.usage),
     }
-
-
-# =========================================================================== upstream side: build_request
-
-
-def _effort_for(thinking: Mapping[str, Any]) -> str | None:
-    """Anthropic-style thinking config → OpenAI reasoning_effort (budget <4k low, <16k medium, else high)."""
-    if thinking.get("type") not in ("enabled", "adaptive"):
-        return None
-    budget = thinking.get("budget_tokens")
-    if not _is_int(budget):
-        return "medium"
-    if budget < 4096:
-        return "low"
-    if budget < 16384:
-        return "medium"
-    return "high"
-
-
-def _user_part(block: TextBlock | ImageBlock) -> dict[str, Any]:
-    if isinstance(block, TextBlock):
-        return {"type": "text", "text": block.text}  # cache_control dropped: strict upstreams reject it
-    return {"type": "image_url", "image_url": {"url": block.as_data_url()}}
-
-
-def _user_content(parts: list[dict[str, Any]]) -> str | list[dict[str, Any]]:
-    # A lone text as a plain string is what every OpenAI-compatible server accepts.
-    if len(parts) == 1 and parts[0]["type"] == "text":
-        return str(parts[0]["text"])
-    return parts
-
-
-def _assistant_message(message: Message, reasoning_field: str | None) -> dict[str, Any] | None:
-    texts = [b.text for b in message.content if isinstance(b, TextBlock) and b.text]
-    calls = [_wire_call(b) for b in message.content if isinstance(b, ToolUseBlock)]
-    if not texts and not calls:
-        return None  # OpenAI rejects an assistant message with neither content nor tool_calls
-    wire: dict[str, Any] = {"role": "assistant", "content": "\n\n".join(texts) if texts else None}
-    if reasoning_field:
-        reasoning = "".join(b.thinking for b in message.content if isinstance(b, ThinkingBlock))
-        if reasoning:
-            wire[reasoning_field] = reasoning
-    if calls:
-        wire["tool_calls"] = calls
-    return wire
-
-
-def _wire_messages(request: Request, reasoning_field: str | None) -> list[dict[str, Any]]:
-    """Canonical history → OpenAI messages, repairing orphans (§4.6).
-
-    OpenAI-style upstreams demand that tool messages directly follow the
-    assistant message that issued the calls, and that every call gets one. After
-    client-side history trimming neither holds, so an unmatched result becomes
-    user text and an unanswered call gets a placeholder result.
-    """
-    out: list[dict[str, Any]] = []
-    system = request.system_text()
-    if system:
-        out.append({"role": "system", "content": system})
-    pending: list[str] = []  # calls of the latest assistant message that still lack a result
-
-    def flush_pending() -> None:
-        out.extend({"role": "tool", "tool_call_id": call_id, "content": _NO_RESULT} for call_id in pending)
-        pending.clear()
-
-    for message in request.messages:
-        if message.role == "assistant":
-            wire = _assistant_message(message, reasoning_field)
-            if wire is None:
-                continue
-            flush_pending()
-            out.append(wire)
-            pending.extend(call["id"] for call in wire.get("tool_calls", ()))
-            continue
-        # Orphaned results and tool-result images go before the user's own parts.
-        leading: list[dict[str, Any]] = []
-        own: list[dict[str, Any]] = []
-        for block in message.content:
-            if isinstance(block, ToolResultBlock):
-                text = block.text()
-                if block.is_error:
-                    text = "[tool_error] " + text
-                if block.tool_use_id in pending:
-                    pending.remove(block.tool_use_id)
-                    out.append({"role": "tool", "tool_call_id": block.tool_use_id, "content": text})
-                else:
-                    leading.append({"type": "text", "text": f"[tool result for {block.tool_use_id}] {text}"})
-                # OpenAI tool messages cannot carry images; a follow-up user message can.
-                leading += [_user_part(b) for b in block.content if isinstance(b, ImageBlock)]
-            elif isinstance(block, TextBlock):
-                if block.text:
-                    own.append(_user_part(block))
-            elif isinstance(block, ImageBlock):
-                own.append(_user_part(block))
-        flush_pending()
-        parts = leading + own
-        if parts:
-            out.append({"role": "user", "content": _user_content(parts)})
-    flush_pending()
-    return out
-
-
-def build_request(
-    request: Request,
-    model: str,
-    *,
-    stream: bool,
-    stream_usage: bool = True,
-    max_tokens_field: str = "max_tokens",
-    reasoning_field: str | None = None,
-    reasoning_effort_from_thinking: bool = False,
-) -> dict[str, Any]:
-    """The JSON body for an OpenAI-compatible ``/chat/completions`` call.
-
-    Args:
-        model: the upstream's model (or Azure deployment) name.
-        stream: ask for SSE; ``stream_usage`` adds ``stream_options.include_usage``
-            (some servers reject ``stream_options``, so providers can turn it off).
-        max_tokens_field: ``max_completion_tokens`` for o-series/gpt-5 upstreams.
-        reasoning_field: send assistant thinking back under this key
-            (``reasoning_content`` for DeepSeek/Kimi-style upstreams); dropped otherwise.
-        reasoning_effort_from_thinking: map an Anthropic thinking budget to
-            ``reasoning_effort`` when the client gave none.
-
-    Tool names are forwarded unchanged even when they break OpenAI's
-    ``^[a-zA-Z0-9_-]{1,64}$`` rule: the names come from the client's own tool
-    list, so rewriting them would require mapping them back in the response,
-    which Lynkr does not do; a strict upstream will report the name itself.
-    ``top_k`` is not sent (not part of OpenAI's API).
-    """
-    body: dict[str, Any] = {"model": model, "messages": _wire_messages(request, reasoning_field)}
-    if request.tools:
-        body["tools"] = [
-            {
-                "type": "function",
-                "function": {
-                    "name": tool.name,
-                    **({"description": tool.description} if tool.description else {}),
-                    "parameters": tool.input_schema or dict(_EMPTY_SCHEMA),
-                },
-            }
-            for tool in request.tools
-        ]
-        choice = request.tool_choice
-        if choice is not None:  # tool_choice/parallel_tool_calls without tools is a 400 on OpenAI
-            if choice.type == "any":
-                body["tool_choice"] = "required"
-            elif choice.type == "tool" and choice.name:
-                body["tool_choice"] = {"type": "function", "function": {"name": choice.name}}
-            elif choice.type == "none":
-                body["tool_choice"] = "none"
-            else:
-                body["tool_choice"] = "auto"
-            if choice.disable_parallel:
-                body["parallel_tool_calls"] = False
-    if request.max_tokens is not None:
-        body[max_tokens_field] = request.max_tokens
-    if request.stop:
-        body["stop"] = list(request.stop)
-    if request.temperature is not None:
-        body["temperature"] = request.temperature
-    if request.top_p is not None:
-        body["top_p"] = request.top_p
-    if request.response_format is not None:
-        body["response_format"] = request.response_format
-    if request.user is not None:
-        body["user"] = request.user
-    for key in _EXTRA_KEYS:
-        if request.extra.get(key) is not None:
-            body[key] = request.extra[key]
-    if reasoning_effort_from_thinking and "reasoning_effort" not in body and request.thinking:
-        effort = _effort_for(request.thinking)
-        if effort is not None:
-            body["reasoning_effort"] = effort
-    if stream:
-        body["stream"] = True
-        if stream_usage:
-            body["stream_options"] = {"include_usage": True}
-    return body
-
-
-# =========================================================================== upstream side: parse_response
-
-
-def _malformed(provider: str, why: str) -> LynkrError:
-    return LynkrError(
-        ErrorKind.UPSTREAM,
-        f"provider {provider} returned a malformed response: {why}",
-        retryable=True,
-        provider=provider,
-    )
-
-
-def _response_text(content: object) -> str:
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):  # Mistral-style content parts
-        return "".join(p["text"] for p in content if isinstance(p, dict) and isinstance(p.get("text"), str))
-    return ""
-
-
-def _response_call(raw: object) -> ToolUseBlock | None:
-    if not isinstance(raw, dict):
-        return None
-    function = raw.get("function")
-    if not isinstance(function, dict):
-        return None
-    name = function.get("name")
-    if not isinstance(name, str) or not name:
-        return None  # a call without a name cannot be executed by any client
-    call_id = raw.get("id")
-    arguments = function.get("arguments")
-    if isinstance(arguments, dict):
-        parsed = dict(arguments)
-    else:
-        parsed = parse_tool_arguments(arguments if isinstance(arguments, str) else "")
-    return ToolUseBlock(call_id if isinstance(call_id, str) and call_id else new_call_id(), name, parsed)
-
-
-def parse_response(body: object, provider: str) -> Response:
-    """A non-streaming upstream ``chat.completion`` as a canonical Response.
-
-    Missing usage leaves zeros with ``estimated=False``; the provider layer
-    estimates. A 200 whose body is an ``{"error":...}`` (OpenRouter does this)
-    is mapped like the HTTP error it describes.
-    """
-    if not isinstance(body, dict):
-        raise _malformed(provider, f"expected a JSON object, got {_kind(body)}")
-    error = body.get("error")
-    if error and not body.get("choices"):
-        message = error.get("message") if isinstance(error, dict) else error
-        message = message if isinstance(message, str) and message else _dumps(error).decode()[:500]
-        code = error.get("code") if isinstance(error, dict) else None
-        if _is_int(code) and 400 <= code <= 599:
-            raise from_upstream_status(code, message, provider=provider)
-        raise LynkrError(
-            ErrorKind.UPSTREAM,
-            f"provider {provider} returned an error: {message}",
-            retryable=True,
-            provider=provider,
-        )
-    choices = body.get("choices")
-    if not isinstance(choices, list) or not choices:
-        raise _malformed(provider, "no 'choices' list")
-    choice = choices[0]
-    if not isinstance(choice, dict):
-        raise _malformed(provider, "choices[0] is not an object")
-    message = choice.get("message")
-    if not isinstance(message, dict):
-        message = {}
-
-    content: list[Block] = []
-    reasoning = message.get("reasoning_content")
-    if not (isinstance(reasoning, str) and reasoning):
-        reasoning = message.get("reasoning")
-    if isinstance(reasoning, str) and reasoning:
-        content.append(ThinkingBlock(reasoning, origin="openai"))
-    text = _response_text(message.get("content"))
-    refusal = message.get("refusal")
-    refused = not text and isinstance(refusal, str) and bool(refusal)
-    if refused:
-        text = str(refusal)
-    if text:
-        content.append(TextBlock(text))
-    raw_calls = message.get("tool_calls")
-    if isinstance(raw_calls, list):
-        content += [c for c in map(_response_call, raw_calls) if c is not None]
-    legacy = message.get("function_call")
-    if isinstance(legacy, dict):
-        call = _response_call({"function": legacy})
-        if call is not None:
-            content.append(call)
-
-    stop = stop_reason_from(choice.get("finish_reason"))
-    stop_sequence = None
-    matched = choice.get("stop_reason")  # vLLM names the stop string that matched
-    if any(isinstance(b, ToolUseBlock) for b in content):
-        stop = StopReason.TOOL_USE
-    elif refused and stop is StopReason.END_TURN:
-        stop = StopReason.REFUSAL
-    elif stop is StopReason.END_TURN and isinstance(matched, str) and matched:
-        stop, stop_sequence = StopReason.STOP_SEQUENCE, matched
-
-    response_id = body.get("id")
-    model = body.get("model")
-    return Response(
-        id=response_id if isinstance(response_id, str) and response_id else "chatcmpl-" + uuid.uuid4().hex,
-        model=model if isinstance(model, str) else "",
-        content=content,
-        stop_reason=stop,
-        stop_sequence=stop_sequence,
-        usage=usage_from_openai(body.get("usage")) or Usage(),
-    )

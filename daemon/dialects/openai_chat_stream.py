@@ -575,3 +575,33 @@ def _error_message(error: object) -> str:
             return message
         return _dumps(error).decode()[:500]
     return str(error)[:500]
+
+
+# --------------------------------------------------------------------------- shared by both directions
+
+
+def json_kind(value: object) -> str:
+    """JSON type name, for error messages a client developer recognises."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return type(value).__name__
+
+
+def is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def wire_call(call: ToolUseBlock) -> dict[str, Any]:
+    # Compact JSON: the arguments string is what the model "wrote", so no padding.
+    arguments = _dumps(call.input).decode()
+    return {"id": call.id, "type": "function", "function": {"name": call.name, "arguments": arguments}}

@@ -99,16 +99,13 @@ async def replay_window(
 ) -> dict[str, Any]:
     """Tier mix, cost and moved decisions of the last ``since_seconds`` under ``config``."""
     prices = prices or PriceTable()
-    rows = await store.recent(limit, since=time.time() - since_seconds)
+    rows = await store.with_bodies(since=time.time() - since_seconds, limit=limit)
     old_mix: Counter[str] = Counter()
     new_mix: Counter[str] = Counter()
     moved = skipped = 0
     old_cost = new_cost = 0.0
     unknown_cost = 0
-    for summary in rows:
-        row = await store.get(summary["id"])
-        if row is None:
-            continue
+    for row in rows:
         new = _decide(row, config)
         if new is None:
             skipped += 1

@@ -37,6 +37,7 @@ from typing import Any, Literal
 import aiosqlite
 
 from daemon.store_schema import (
+    COLUMNS,
     INSERT_BODY,
     INSERT_DECISION,
     SELECT_COLUMNS,
@@ -356,10 +357,18 @@ class DecisionStore:
         out = row_dict(rows[0])
         sql = "SELECT request, response FROM bodies WHERE decision_id = ?"
         bodies = await self._fetch(sql, (decision_id,))
-        request, response = bodies[0] if bodies else (None, None)
-        out["request_body"] = zlib.decompress(request) if request is not None else None
-        out["response_body"] = zlib.decompress(response) if response is not None else None
-        return out
+        return _with_bodies(out, *(bodies[0] if bodies else (None, None)))
+
+    async def with_bodies(self, *, since: float, limit: int = 5000) -> list[dict[str, Any]]:
+        """Every decision since ``since`` with its bodies, newest first, in one query (for replay)."""
+        columns = ", ".join(f"d.{c}" for c in COLUMNS)
+        sql = (
+            f"SELECT {columns}, b.request, b.response FROM decisions d "
+            "LEFT JOIN bodies b ON b.decision_id = d.id "
+            "WHERE d.started_at >= ? ORDER BY d.started_at DESC, d.id DESC LIMIT ?"
+        )
+        rows = await self._fetch(sql, (since, limit))
+        return [_with_bodies(row_dict(row[: len(COLUMNS)]), *row[len(COLUMNS) :]) for row in rows]
 
     async def sessions_summary(self, limit: int = 100, *, since: float | None = None) -> list[dict[str, Any]]:
         """Per session, most recently active first: requests, errors, tiers used (with counts),
@@ -446,3 +455,9 @@ class DecisionStore:
             "write_errors": self.write_errors,
             "last_flush_ms": round(self.last_flush_ms, 3),
         }
+
+
+def _with_bodies(item: dict[str, Any], request: bytes | None, response: bytes | None) -> dict[str, Any]:
+    item["request_body"] = zlib.decompress(request) if request is not None else None
+    item["response_body"] = zlib.decompress(response) if response is not None else None
+    return item

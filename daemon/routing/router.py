@@ -19,7 +19,7 @@ import logging
 import re
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from daemon.canonical import Request
 from daemon.config.model import TIERS, Config, TierConfig
@@ -312,6 +312,4 @@ def _borrowing(decision: RoutingDecision, config: Config) -> RoutingDecision:
 
 
 def _with(decision: RoutingDecision, **changes: object) -> RoutingDecision:
-    from dataclasses import replace
-
     return replace(decision, **changes)  # type: ignore[arg-type]

@@ -76,7 +76,9 @@ async def handle(http: web.Request, frontend: Frontend, state: DaemonState) -> w
         record.router_us = decision.elapsed_us
         # Optimizers (response cache, memory) take their place here.
         if request.stream:
-            response = await _stream(http, frontend, runtime, request, decision, record, started)
+            response = await _stream(
+                http, frontend, runtime, request, decision, record, started, state.recorder.keeps_bodies
+            )
         else:
             response = await _complete(frontend, runtime, request, decision, record)
     except LynkrError as error:
@@ -194,6 +196,7 @@ async def _stream(
     decision: RoutingDecision,
     record: DecisionRecord,
     started: float,
+    keep_body: bool,
 ) -> web.StreamResponse:
     opened = await _open_stream(runtime, request, decision, record)
     events, first = opened
@@ -218,7 +221,8 @@ async def _stream(
         record.usage, record.stop_reason = accumulator.usage, accumulator.stop_reason.value
         # What the client received, as one message in its own dialect (for the decision record).
         final = accumulator.response()
-        record.response_body = orjson.dumps(frontend.render(final, request.model))
+        if keep_body:  # rendering the whole message again is only worth it to store it
+            record.response_body = orjson.dumps(frontend.render(final, request.model))
         record.tool_call_ids = tuple(call.id for call in final.tool_calls())
         await response.write_eof()
     except (ConnectionResetError, asyncio.CancelledError):

@@ -107,6 +107,11 @@ class Recorder:
         self._norms: dict[str, float | None] = {}
         self._norms_at = 0.0
 
+    @property
+    def keeps_bodies(self) -> bool:
+        """Whether bodies are stored at all, so the request path can skip rendering them."""
+        return self.store is not None and self.store.store_bodies
+
     def started(self) -> None:
         self.in_flight += 1
         self.metrics.inc_in_flight()

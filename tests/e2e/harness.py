@@ -73,5 +73,16 @@ class DaemonProcess:
             self.process.kill()
             return self.process.wait()
 
+    def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """Run ``lynkr ARGS`` against this daemon (its LYNKR_HOME), as a user would."""
+        return subprocess.run(
+            [sys.executable, "-m", "lynkr_tui.cli", *args],
+            capture_output=True,
+            text=True,
+            env=self.env,
+            cwd=ROOT,
+            timeout=30,
+        )
+
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import uuid
 
 import httpx
 
 from tests.e2e.conftest import Upstreams
-from tests.e2e.harness import ROOT, DaemonProcess
+from tests.e2e.harness import DaemonProcess
 
 
 def _ask(lynkr: DaemonProcess, session: str, messages: list[dict], **extra: object) -> httpx.Response:
@@ -21,38 +18,26 @@ def _ask(lynkr: DaemonProcess, session: str, messages: list[dict], **extra: obje
     return response
 
 
-def _cli(lynkr: DaemonProcess, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "LYNKR_HOME": str(lynkr.home)}
-    return subprocess.run(
-        [sys.executable, "-m", "lynkr_tui.cli", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        timeout=30,
-    )
-
-
 def test_operator_pins_a_session_from_the_cli(lynkr: DaemonProcess, upstreams: Upstreams) -> None:
     session = f"s-{uuid.uuid4().hex[:8]}"
     first = _ask(lynkr, session, [{"role": "user", "content": "list the files in src/"}])
     assert first.headers["x-lynkr-tier"] == "simple"
     assert first.headers["x-lynkr-rule"] == "score"
 
-    pinned = _cli(lynkr, "sessions", "tier", session, "complex")
+    pinned = lynkr.cli("sessions", "tier", session, "complex")
     assert pinned.returncode == 0, pinned.stderr
     assert "pinned to complex" in pinned.stdout
     second = _ask(lynkr, session, [{"role": "user", "content": "list the files in tests/"}])
     assert (second.headers["x-lynkr-tier"], second.headers["x-lynkr-rule"]) == ("complex", "session-override")
 
-    listed = _cli(lynkr, "sessions", "--json")
+    listed = lynkr.cli("sessions", "--json")
     assert listed.returncode == 0 and session in listed.stdout
 
-    assert _cli(lynkr, "sessions", "tier", session, "auto").returncode == 0
+    assert lynkr.cli("sessions", "tier", session, "auto").returncode == 0
     third = _ask(lynkr, session, [{"role": "user", "content": "list the files in docs/"}])
     assert third.headers["x-lynkr-tier"] == "simple"
 
-    refused = _cli(lynkr, "sessions", "tier", session, "huge")
+    refused = lynkr.cli("sessions", "tier", session, "huge")
     assert refused.returncode == 1 and "tier must be one of" in (refused.stderr + refused.stdout)
 
 
@@ -63,10 +48,10 @@ def test_a_session_keeps_its_tier_during_a_tool_exchange(lynkr: DaemonProcess, u
     opening_tier = opening.headers["x-lynkr-tier"]
     # The operator raises the session, then unpins it: the session's current tier stays what
     # the last decision said, and a pure tool-result turn keeps it.
-    _cli(lynkr, "sessions", "tier", session, "reasoning")
+    lynkr.cli("sessions", "tier", session, "reasoning")
     raised = _ask(lynkr, session, [question])
     assert raised.headers["x-lynkr-tier"] == "reasoning"
-    _cli(lynkr, "sessions", "tier", session, "auto")
+    lynkr.cli("sessions", "tier", session, "auto")
     loop = [
         question,
         {

@@ -212,18 +212,6 @@ def test_sigterm_during_traffic_loses_no_decision_row(daemon: DaemonProcess, ups
     assert len(rows(daemon)) >= len(answered) > 0
 
 
-def _cli(daemon: DaemonProcess, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "LYNKR_HOME": str(daemon.home)}
-    return subprocess.run(
-        [sys.executable, "-m", "lynkr_tui.cli", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        timeout=30,
-    )
-
-
 def test_cli_decisions_stats_and_logs_follow(daemon: DaemonProcess, upstreams: Upstreams) -> None:
     env = {**os.environ, "LYNKR_HOME": str(daemon.home)}
     follower = subprocess.Popen(
@@ -243,15 +231,15 @@ def test_cli_decisions_stats_and_logs_follow(daemon: DaemonProcess, upstreams: U
         follower.terminate()
         follower.wait(10)
 
-    listed = _cli(daemon, "decisions", "--json", "--tier", "simple")
+    listed = daemon.cli("decisions", "--json", "--tier", "simple")
     assert listed.returncode == 0, listed.stderr
     assert decision in [row["id"] for row in json.loads(listed.stdout)]
-    stats = _cli(daemon, "stats", "--json")
+    stats = daemon.cli("stats", "--json")
     assert stats.returncode == 0, stats.stderr
     body = json.loads(stats.stdout)
     assert body["traffic"]["requests"] >= 1
     assert body["history"]["tier"]["simple"]["requests"] >= 1
-    text = _cli(daemon, "decisions")
+    text = daemon.cli("decisions")
     assert decision in text.stdout
 
 
@@ -270,7 +258,7 @@ def test_replay_reproduces_and_compares_decisions(
     decision = scored.headers["x-lynkr-decision-id"]
     assert response.status_code == scored.status_code == 200
 
-    same = _cli(daemon, "replay", decision, "--json")
+    same = daemon.cli("replay", decision, "--json")
     assert same.returncode == 0, same.stdout + same.stderr
     result = json.loads(same.stdout)
     assert result["replayable"] and not result["moved"]
@@ -281,14 +269,14 @@ def test_replay_reproduces_and_compares_decisions(
     candidate.write_text(
         config_for(upstreams, "\n[routing.thresholds]\nmedium = 0\ncomplex = 0\nreasoning = 0\n")
     )
-    moved = json.loads(_cli(daemon, "replay", decision, "--config", str(candidate), "--json").stdout)
+    moved = json.loads(daemon.cli("replay", decision, "--config", str(candidate), "--json").stdout)
     assert moved["moved"] and moved["new"]["tier"] == "reasoning"
 
-    window = json.loads(_cli(daemon, "replay", "--since", "1h", "--config", str(candidate), "--json").stdout)
+    window = json.loads(daemon.cli("replay", "--since", "1h", "--config", str(candidate), "--json").stdout)
     assert window["replayed"] >= 2
     assert window["tier_mix"]["new"].get("reasoning", 0) >= 1
     assert window["moved"] >= 1
-    text = _cli(daemon, "replay", decision, "--config", str(candidate))
+    text = daemon.cli("replay", decision, "--config", str(candidate))
     assert "MOVED" in text.stdout and "reasoning_cues" in text.stdout
 
 

@@ -1,0 +1,1 @@
+"""Surviving upstream failures and overload: circuit breakers, retry backoff, admission control."""

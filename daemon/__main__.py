@@ -6,9 +6,10 @@ import argparse
 import asyncio
 import logging
 import sys
+from pathlib import Path
 
-from daemon.config.load import format_problems, load_config_file
-from daemon.config.model import ConfigError
+from daemon.config.load import format_problems, load_config, load_config_file
+from daemon.config.model import Config, ConfigError
 from daemon.paths import resolve_paths
 
 
@@ -30,6 +31,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"lynkr: error: the config at {where} is invalid:\n{format_problems(error)}", file=sys.stderr)
         return 2
 
+    def loader(path: Path | None) -> Config:
+        """Hot reload reads the file the daemon runs on, with the same flags and environment."""
+        return load_config(path, host=args.host, port=args.port)
+
     logging.basicConfig(
         level=config.server.log_level.upper(),
         format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
@@ -45,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
         runner = asyncio.Runner()
     try:
         with runner:
-            runner.run(serve(config, resolve_paths()))
+            runner.run(serve(config, resolve_paths(), loader))
     except StartupError as error:
         print(f"lynkr: error: {error}", file=sys.stderr)
         return 2

@@ -68,6 +68,9 @@ class ToolUseBlock:
     name: str
     input: dict[str, Any] = field(default_factory=dict)
     type: Literal["tool_use"] = "tool_use"
+    signature: str | None = None
+    """Gemini's opaque ``thoughtSignature`` for this call; it must be replayed byte-exact
+    with the call in later turns. Other formats ignore it."""
 
 
 @dataclass(slots=True)

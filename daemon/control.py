@@ -7,8 +7,11 @@ daemon. The socket is created mode 0600, so only its owner can use it.
 from __future__ import annotations
 
 import asyncio
+import logging
+import math
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,6 +24,8 @@ from daemon.events import session_event
 
 if TYPE_CHECKING:
     from daemon.state import DaemonState
+
+log = logging.getLogger("lynkr.control")
 
 CONTROL_STATE: web.AppKey[Any] = web.AppKey("control_state")
 STOP: web.AppKey[asyncio.Event] = web.AppKey("stop", asyncio.Event)
@@ -61,6 +66,16 @@ def status_payload(state: DaemonState) -> dict[str, Any]:
         "warnings": list(config.warnings),
         "ready": state.ready,
         "traffic": state.recorder.summary(),
+        "load": {
+            "queued": state.admission.waiting,
+            "max_in_flight": state.admission.max_in_flight,
+            "max_queue": state.admission.max_queue,
+            "shed": state.admission.shed,
+            "overloaded": state.admission.overloaded,
+        },
+        "breakers": {
+            name: state.breakers.get(name).state.value for name in state.runtime.providers
+        },
     }
 
 
@@ -152,14 +167,17 @@ async def decisions(request: web.Request) -> web.Response:
         since = float(query["since"]) if "since" in query else None
     except ValueError:
         return _json({"error": "limit must be an integer and since a unix time"}, 400)
-    rows = await store.recent(
-        limit,
-        since=since,
-        tier=query.get("tier"),
-        provider=query.get("provider"),
-        session=query.get("session"),
-        status=query.get("status"),
-    )
+    try:
+        rows = await store.recent(
+            limit,
+            since=since,
+            tier=query.get("tier"),
+            provider=query.get("provider"),
+            session=query.get("session"),
+            status=query.get("status"),
+        )
+    except ValueError as error:
+        return _json({"error": str(error)}, 400)
     return _json({"decisions": rows})
 
 
@@ -178,7 +196,12 @@ async def decision(request: web.Request) -> web.Response:
 async def stats(request: web.Request) -> web.Response:
     state = request.app[CONTROL_STATE]
     recorder = state.recorder
-    window = float(request.query.get("window", "3600"))
+    try:
+        window = float(request.query.get("window", "3600"))
+    except ValueError:
+        window = math.nan
+    if not 0 < window <= 366 * 86400:  # also false for NaN
+        return _json({"error": "window must be a number of seconds, more than 0 and at most a year"}, 400)
     history = {}
     if recorder.store is not None:
         history = {g: await recorder.store.percentiles(window, g) for g in ("tier", "provider")}
@@ -208,9 +231,15 @@ async def replay(request: web.Request) -> web.Response:
     if not isinstance(body, dict) or store is None:
         return _json({"error": 'send {"id": ...} or {"since_seconds": ...}, optionally with "config"'}, 400)
     config = state.runtime.config
-    if body.get("config"):
+    if body.get("config") or isinstance(body.get("config_text"), str):
         try:
-            config = load_config(Path(body["config"]))
+            if body.get("config"):
+                config = load_config(Path(body["config"]))
+            else:
+                with tempfile.TemporaryDirectory() as scratch:
+                    candidate = Path(scratch) / "candidate.toml"
+                    candidate.write_text(body["config_text"])
+                    config = load_config(candidate)
         except ConfigError as error:
             return _json(
                 {"error": "the candidate config is invalid", "problems": format_problems(error)}, 400
@@ -266,8 +295,6 @@ async def get_config(request: web.Request) -> web.Response:
 
 async def validate_config(request: web.Request) -> web.Response:
     """Check a candidate config text without applying it: every problem with its key."""
-    import tempfile
-
     from daemon.config.load import load_config
     from daemon.config.model import ConfigError
 
@@ -294,8 +321,68 @@ async def validate_config(request: web.Request) -> web.Response:
     )
 
 
+async def list_breakers(request: web.Request) -> web.Response:
+    state = request.app[CONTROL_STATE]
+    return _json({"breakers": state.breakers.snapshot(state.runtime.providers)})
+
+
+async def reset_breaker(request: web.Request) -> web.Response:
+    state = request.app[CONTROL_STATE]
+    provider = request.match_info["provider"]
+    if provider not in state.runtime.providers:
+        return _json({"error": f"no provider named {provider!r}"}, 404)
+    state.breakers.reset(provider)
+    return _json(state.breakers.get(provider).snapshot())
+
+
+async def reload_config(request: web.Request) -> web.Response:
+    """Re-read the config file; a config with problems is rejected and the old one keeps serving."""
+    from daemon.reload import reload_from_disk
+
+    state = request.app[CONTROL_STATE]
+    if state.loader is None:
+        problem = {"key": "<config>", "message": "this daemon was started without a reloadable config"}
+        return _json({"applied": False, "problems": [problem]}, 409)
+    result = await reload_from_disk(state, state.loader, "control reload")
+    assert result is not None
+    return _json(result.as_json(), 200 if result.applied else 422)
+
+
+async def apply_config(request: web.Request) -> web.Response:
+    """Validate a whole new config text, write it over the config file and hot-reload it.
+    ``{"text": "<TOML>"}``; 422 with every problem (nothing written) when it is invalid."""
+    from daemon.reload import apply_text
+
+    state = request.app[CONTROL_STATE]
+    try:
+        body = await request.json()
+    except ValueError:
+        return _json({"error": 'body must be JSON: {"text": "<TOML>"}'}, 400)
+    text = body.get("text") if isinstance(body, dict) else None
+    if not isinstance(text, str) or state.loader is None:
+        return _json({"error": 'body must be JSON: {"text": "<TOML>"}'}, 400)
+    result = await apply_text(state, state.loader, text)
+    return _json(result.as_json(), 200 if result.applied else 422)
+
+
+@web.middleware
+async def json_errors(request: web.Request, handler: Any) -> web.StreamResponse:
+    """Every answer is JSON, errors included, and a bug is logged rather than shown as a bare page."""
+    try:
+        return await handler(request)
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        return _json({"error": f"{exc.reason}: {request.method} {request.path}"}, exc.status)
+    except (asyncio.CancelledError, ConnectionResetError):
+        raise
+    except Exception:
+        log.exception("control API: unhandled error on %s %s", request.method, request.path)
+        return _json({"error": "internal error; details are in the daemon log"}, 500)
+
+
 def build_control_app(state: DaemonState, stop: asyncio.Event) -> web.Application:
-    app = web.Application()
+    app = web.Application(middlewares=[json_errors])
     app[CONTROL_STATE] = state
     app[STOP] = stop
     app.router.add_get("/v1/status", get_status)
@@ -309,4 +396,11 @@ def build_control_app(state: DaemonState, stop: asyncio.Event) -> web.Applicatio
     app.router.add_post("/v1/replay", replay)
     app.router.add_get("/v1/config", get_config)
     app.router.add_post("/v1/config/validate", validate_config)
+    app.router.add_post("/v1/config/apply", apply_config)
+    app.router.add_post("/v1/reload", reload_config)
+    app.router.add_get("/v1/breakers", list_breakers)
+    app.router.add_post("/v1/breakers/{provider}/reset", reset_breaker)
+    from daemon.optimizers.control import add_routes as add_optimizer_routes
+
+    add_optimizer_routes(app)  # /v1/memory..., /v1/cache
     return app

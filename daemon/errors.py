@@ -46,7 +46,9 @@ class LynkrError(Exception):
     ``param`` names the offending field (``messages[2].content[0].type``) for
     request validation errors. ``retry_after`` is seconds, forwarded as the
     ``retry-after`` header. ``retryable`` tells the pipeline it may try the
-    next fallback candidate; it is never shown to the client.
+    next fallback candidate; it is never shown to the client. ``transient`` marks the
+    failures that say the provider is unwell right now (timeouts, connection errors, 5xx,
+    529, 429): they count against its circuit breaker and are worth retrying after a pause.
     """
 
     def __init__(
@@ -58,6 +60,7 @@ class LynkrError(Exception):
         param: str | None = None,
         retry_after: float | None = None,
         retryable: bool = False,
+        transient: bool = False,
         provider: str | None = None,
     ) -> None:
         super().__init__(message)
@@ -67,6 +70,7 @@ class LynkrError(Exception):
         self.param = param
         self.retry_after = retry_after
         self.retryable = retryable
+        self.transient = transient
         self.provider = provider
 
     def __repr__(self) -> str:
@@ -97,11 +101,21 @@ def from_upstream_status(
     lowered = message.lower()
     if status == 429:
         return LynkrError(
-            ErrorKind.RATE_LIMIT, message, retry_after=retry_after, retryable=True, provider=provider
+            ErrorKind.RATE_LIMIT,
+            message,
+            retry_after=retry_after,
+            retryable=True,
+            transient=True,
+            provider=provider,
         )
     if status == 529 or (status == 503 and "overload" in lowered):
         return LynkrError(
-            ErrorKind.OVERLOADED, message, retry_after=retry_after, retryable=True, provider=provider
+            ErrorKind.OVERLOADED,
+            message,
+            retry_after=retry_after,
+            retryable=True,
+            transient=True,
+            provider=provider,
         )
     if status in (401, 403):
         return LynkrError(
@@ -120,11 +134,12 @@ def from_upstream_status(
     if 400 <= status < 500:
         return LynkrError(ErrorKind.INVALID_REQUEST, message, status=400, provider=provider)
     if status == 504:
-        return LynkrError(ErrorKind.TIMEOUT, message, retryable=True, provider=provider)
+        return LynkrError(ErrorKind.TIMEOUT, message, retryable=True, transient=True, provider=provider)
     return LynkrError(
         ErrorKind.UPSTREAM,
         f"provider {provider!r} failed with HTTP {status}: {message}",
         retryable=True,
+        transient=status >= 500,
         provider=provider,
     )
 

@@ -6,12 +6,15 @@ Responses API, ...) is one more ``Frontend`` and touches nothing else.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from aiohttp import web
+
+from daemon import response_store
 from daemon.canonical import Request, Response, StreamEvent
-from daemon.dialects import anthropic, openai_chat
+from daemon.dialects import anthropic, openai_chat, openai_responses
 from daemon.errors import LynkrError
 
 
@@ -26,6 +29,10 @@ class Frontend:
     render: Callable[[Response, str], dict[str, Any]]
     encoder: Callable[[Request], StreamEncoder]
     error: Callable[[LynkrError], tuple[int, dict[str, Any]]]
+    # Async steps for a dialect with server-side state (the Responses API's previous_response_id):
+    # ``resolve`` runs before routing and may expand the request; ``settle`` runs after the answer.
+    resolve: Callable[[web.Request, Request], Awaitable[Request]] | None = None
+    settle: Callable[[web.Request, Request, web.StreamResponse], Awaitable[None]] | None = None
 
 
 ANTHROPIC = Frontend(
@@ -45,6 +52,19 @@ OPENAI_CHAT = Frontend(
 )
 
 
+OPENAI_RESPONSES = Frontend(
+    name="openai-responses",
+    parse=openai_responses.parse_request,
+    render=openai_responses.render_response,
+    encoder=lambda request: openai_responses.StreamEncoder(request),  # type: ignore[arg-type]
+    error=openai_responses.render_error,
+    resolve=response_store.resolve,
+    settle=response_store.settle,
+)
+
+
 def for_path(path: str) -> Frontend:
     """The dialect a client on ``path`` expects errors in (for 404s and such)."""
-    return ANTHROPIC if path.startswith("/v1/messages") else OPENAI_CHAT
+    if path.startswith("/v1/messages"):
+        return ANTHROPIC
+    return OPENAI_RESPONSES if path.startswith(("/v1/responses", "/responses")) else OPENAI_CHAT

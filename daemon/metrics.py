@@ -111,6 +111,12 @@ class Metrics:
             ("kind",),
             registry=r,
         )
+        self.response_cache = Counter(
+            "lynkr_response_cache",
+            "Response cache lookups by result: hit, miss, bypass (cache-control: no-cache).",
+            ("result",),
+            registry=r,
+        )
         self.breaker_state = Gauge(
             "lynkr_breaker_state",
             "Circuit breaker state per provider: 0 closed, 1 half-open, 2 open.",
@@ -183,6 +189,11 @@ class Metrics:
                 self._child(self.tokens, tier, provider, model, kind).inc(count)
         if usage.cache_read_tokens > 0:
             self._child(self.cache_hits, "prompt").inc()
+        outcome = getattr(record, "cache", None)
+        if outcome in ("hit", "miss", "bypass"):
+            self._child(self.response_cache, outcome).inc()
+            if outcome == "hit":
+                self._child(self.cache_hits, "response").inc()
 
         cost = getattr(record, "cost_usd", None)
         if cost is not None and cost > 0:

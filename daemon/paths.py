@@ -39,6 +39,10 @@ class StatePaths:
     def ensure(self) -> StatePaths:
         for directory in (self.state_dir, self.runtime_dir):
             directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        # The control socket changes the daemon: its directory is the owner's alone, even when
+        # it existed before (a LYNKR_HOME made with the default umask).
+        if self.runtime_dir.stat().st_mode & 0o077:
+            self.runtime_dir.chmod(0o700)
         return self
 
 

@@ -23,10 +23,12 @@ import orjson
 from aiohttp import web
 
 from daemon.canonical import BlockDelta, Request, StreamError, StreamEvent
-from daemon.config.model import Target
+from daemon.config.model import TIERS, Target
 from daemon.errors import ErrorKind, LynkrError
 from daemon.frontends import Frontend
+from daemon.optimizers.cache import Tape
 from daemon.providers.base import Provider
+from daemon.reliability.backoff import retry_delay
 from daemon.routing.router import RoutingDecision, route
 from daemon.session import session_id
 from daemon.state import DaemonState, Runtime
@@ -55,32 +57,10 @@ async def handle(http: web.Request, frontend: Frontend, state: DaemonState) -> w
     )
     started = time.perf_counter()
     state.recorder.started()
+    runtime.acquire()
     try:
-        raw = await read_body(http)
-        record.request_body = raw
-        request = frontend.parse(parse_json(raw), http.headers)
-        record.requested_model, record.stream = request.model, request.stream
-        record.session = session_id(http.headers, request)
-        decision = route(
-            request, runtime.config, state.sessions.view(record.session), http.headers, state.structure_cache
-        )
-        state.sessions.record(
-            record.session, record.user_agent.split("/")[0] or frontend.name, request, decision
-        )
-        feedback = state.sessions.tool_feedback(record.session, request)
-        if feedback is not None and state.recorder.store is not None:
-            _background(state, state.recorder.store.update_quality(*feedback))
-        record.tier, record.rule, record.reasons = decision.tier, decision.rule, decision.reasons
-        record.score, record.override = decision.score, decision.override
-        record.dimensions = {d.name: round(d.value, 3) for d in decision.dimensions}
-        record.router_us = decision.elapsed_us
-        # Optimizers (response cache, memory) take their place here.
-        if request.stream:
-            response = await _stream(
-                http, frontend, runtime, request, decision, record, started, state.recorder.keeps_bodies
-            )
-        else:
-            response = await _complete(frontend, runtime, request, decision, record)
+        async with state.admission.slot():  # load shedding: past the bounds, an overload error
+            response = await _serve(http, frontend, state, runtime, record, started)
     except LynkrError as error:
         response = error_response(frontend, error, record.id, lynkr_headers(record))
         record.status, record.error = response.status, error.message
@@ -88,9 +68,63 @@ async def handle(http: web.Request, frontend: Frontend, state: DaemonState) -> w
         record.status, record.error = 499, "client closed the connection"
         raise
     finally:
+        runtime.release()
         record.latency_ms = (time.perf_counter() - started) * 1000
         state.recorder.finished(record)
         state.sessions.remember_outcome(record.session, record.id, record.tool_call_ids, record.quality)
+    return response
+
+
+async def _serve(
+    http: web.Request,
+    frontend: Frontend,
+    state: DaemonState,
+    runtime: Runtime,
+    record: DecisionRecord,
+    started: float,
+) -> web.StreamResponse:
+    """Parse, route, optimise and answer one request (errors are rendered by ``handle``)."""
+    raw = await read_body(http)
+    record.request_body = raw
+    request = frontend.parse(parse_json(raw), http.headers)
+    if frontend.resolve is not None:  # e.g. the Responses API's previous_response_id
+        request = await frontend.resolve(http, request)
+    record.requested_model, record.stream = request.model, request.stream
+    record.session = session_id(http.headers, request)
+    decision = route(
+        request, runtime.config, state.sessions.view(record.session), http.headers, state.structure_cache
+    )
+    state.sessions.record(record.session, record.user_agent.split("/")[0] or frontend.name, request, decision)
+    feedback = state.sessions.tool_feedback(record.session, request)
+    if feedback is not None and state.recorder.store is not None:
+        _background(state, state.recorder.store.update_quality(*feedback))
+    record.tier, record.rule, record.reasons = decision.tier, decision.rule, decision.reasons
+    record.score, record.override = decision.score, decision.override
+    record.dimensions = {d.name: round(d.value, 3) for d in decision.dimensions}
+    record.router_us = decision.elapsed_us
+    # Optimizers: a repeat is answered from the response cache; otherwise memory may add context.
+    plan = await state.optimizers.prepare(http.headers, request, runtime.config, decision.tier, record)
+    if plan.hit is not None:
+        response = await state.optimizers.serve_hit(http, frontend, plan, record, lynkr_headers)
+    elif request.stream:
+        response = await _stream(
+            http,
+            frontend,
+            state,
+            runtime,
+            plan.request,
+            decision,
+            record,
+            started,
+            state.recorder.keeps_bodies,
+            tape=plan.tape,
+        )
+    else:
+        response = await _complete(frontend, state, runtime, plan.request, decision, record, tape=plan.tape)
+    if (after := state.optimizers.after(plan, record)) is not None:
+        _background(state, after)  # store the answer in the cache, learn memories
+    if frontend.settle is not None:
+        await frontend.settle(http, request, response)
     return response
 
 
@@ -106,6 +140,16 @@ async def read_json(http: web.Request) -> object:
 
 
 async def read_body(http: web.Request) -> bytes:
+    declared = http.headers.get("content-type")
+    if declared is not None:
+        media_type = declared.split(";", 1)[0].strip().lower()
+        if media_type != "application/json" and not media_type.endswith("+json"):
+            raise LynkrError(
+                ErrorKind.INVALID_REQUEST,
+                f"content-type {media_type or declared!r} is not JSON; send the body as "
+                "application/json (curl: -H 'content-type: application/json')",
+                status=415,
+            )
     try:
         raw = await http.read()
     except web.HTTPRequestEntityTooLarge as exc:
@@ -127,8 +171,23 @@ def parse_json(raw: bytes) -> object:
 
 
 def candidates(runtime: Runtime, decision: RoutingDecision) -> list[tuple[Target, Provider]]:
-    tier = runtime.config.tiers[decision.tier]
-    return [(t, runtime.providers[t.provider]) for t in tier.chain() if t.provider in runtime.providers]
+    """Who may answer, in order: the tier's own chain, then (``reliability.escalate``) the
+    higher tiers' chains, cheapest first, then the lower ones, nearest first. Escalating first
+    keeps the answer at least as good as the router asked for; demoting is the last resort
+    that still answers rather than failing the agent's turn."""
+    config = runtime.config
+    order = [decision.tier]
+    if config.reliability.escalate:
+        index = TIERS.index(decision.tier)
+        order += [*TIERS[index + 1 :], *reversed(TIERS[:index])]
+    seen: set[Target] = set()
+    chain: list[tuple[Target, Provider]] = []
+    for tier in order:
+        for target in config.tiers[tier].chain():
+            if target not in seen and target.provider in runtime.providers:
+                seen.add(target)
+                chain.append((target, runtime.providers[target.provider]))
+    return chain
 
 
 def lynkr_headers(record: DecisionRecord) -> dict[str, str]:
@@ -159,21 +218,87 @@ def error_response(
     )
 
 
+class _Attempts:
+    """Each (candidate, try) a request should make, in order, recording every hop.
+
+    A candidate whose breaker is open is skipped (and the skip recorded). The caller reports
+    each try that fails with ``failed``; a transient failure is retried on the same provider
+    after a jittered backoff, then the next candidate gets it. A failure that is not
+    retryable (a bad request) ends the loop: no other provider would accept it either.
+    """
+
+    def __init__(
+        self, state: DaemonState, runtime: Runtime, decision: RoutingDecision, record: DecisionRecord
+    ) -> None:
+        self.state, self.runtime, self.decision, self.record = state, runtime, decision, record
+        self.error: LynkrError | None = None
+        self.skipped: list[str] = []  # providers passed over because their breaker is open
+
+    async def tries(self) -> AsyncIterator[tuple[Target, Provider, Hop]]:
+        settings = self.runtime.config.reliability
+        breakers = self.state.breakers
+        for target, provider in candidates(self.runtime, self.decision):
+            for attempt in range(settings.retries + 1):
+                if not breakers.allow(target.provider):
+                    self.record.hops.append(
+                        Hop(target.provider, target.model, "skipped: circuit breaker open")
+                    )
+                    self.skipped.append(target.provider)
+                    break
+                hop = Hop(target.provider, target.model)
+                self.record.hops.append(hop)
+                self.error = None
+                yield target, provider, hop
+                if self.error is None:
+                    return  # the caller succeeded (and stopped iterating)
+                if not self.error.retryable:
+                    return
+                delay = retry_delay(attempt, self.error, settings)
+                if delay is None:
+                    break
+                await asyncio.sleep(delay)
+
+    def failed(self, hop: Hop, error: LynkrError) -> None:
+        hop.error, self.error = error.message, error
+        self.state.breakers.failure(hop.provider, error)
+
+    def give_up(self) -> LynkrError:
+        if self.error is not None:
+            return self.error
+        if self.skipped:
+            # Nothing was even tried: every candidate is cooling down. Say so, and when to come back.
+            waits = [self.state.breakers.get(p).next_probe_in() for p in self.skipped]
+            soonest = min((w for w in waits if w is not None), default=None)
+            return LynkrError(
+                ErrorKind.OVERLOADED,
+                f"every provider for the {self.decision.tier} tier is failing right now (circuit breaker "
+                f"open: {', '.join(dict.fromkeys(self.skipped))}); retry shortly",
+                retry_after=max(1.0, soonest) if soonest is not None else 1.0,
+            )
+        return _no_provider(self.decision)
+
+
 async def _complete(
-    frontend: Frontend, runtime: Runtime, request: Request, decision: RoutingDecision, record: DecisionRecord
+    frontend: Frontend,
+    state: DaemonState,
+    runtime: Runtime,
+    request: Request,
+    decision: RoutingDecision,
+    record: DecisionRecord,
+    tape: Tape | None = None,
 ) -> web.Response:
-    last_error: LynkrError | None = None
-    for target, provider in candidates(runtime, decision):
-        hop = Hop(target.provider, target.model)
-        record.hops.append(hop)
+    attempts = _Attempts(state, runtime, decision, record)
+    async for target, provider, hop in attempts.tries():
         called = time.perf_counter()
         try:
             response = await provider.complete(request, target.model)
         except LynkrError as error:
-            hop.error, last_error = error.message, error
-            if not error.retryable:
-                break
+            attempts.failed(hop, error)
             continue
+        except BaseException:  # cancelled (client gone) or a bug: free a half-open probe slot
+            state.breakers.release(target.provider)
+            raise
+        state.breakers.success(target.provider)
         record.upstream_ms = (time.perf_counter() - called) * 1000
         record.provider, record.model, record.provider_type = (
             target.provider,
@@ -184,22 +309,26 @@ async def _complete(
         body = orjson.dumps(frontend.render(response, request.model))
         record.response_body = body
         record.tool_call_ids = tuple(call.id for call in response.tool_calls())
+        if tape is not None:
+            tape.keep(response)
         return web.Response(body=body, content_type="application/json", headers=lynkr_headers(record))
-    raise last_error or _no_provider(decision)
+    raise attempts.give_up()
 
 
 async def _stream(
     http: web.Request,
     frontend: Frontend,
+    state: DaemonState,
     runtime: Runtime,
     request: Request,
     decision: RoutingDecision,
     record: DecisionRecord,
     started: float,
     keep_body: bool,
+    tape: Tape | None = None,
 ) -> web.StreamResponse:
-    opened = await _open_stream(runtime, request, decision, record)
-    events, first = opened
+    events, first = await _open_stream(state, runtime, request, decision, record)
+    verdict: LynkrError | None = None  # how the upstream stream ended, for the breaker
     encoder = frontend.encoder(request)
     accumulator = StreamAccumulator()
     response = web.StreamResponse(status=200, headers={**_SSE_HEADERS, **lynkr_headers(record)})
@@ -209,13 +338,15 @@ async def _stream(
         event: StreamEvent | None = first
         while event is not None:
             accumulator.add(event)
+            if tape is not None:  # recorded for the response cache and memory
+                tape.add(event)
             if record.ttft_ms is None and isinstance(event, BlockDelta):
                 record.ttft_ms = (time.perf_counter() - started) * 1000
             chunk = encoder.encode(event)
             if chunk:
                 await response.write(chunk)
             if isinstance(event, StreamError):
-                record.error = event.error.message
+                record.error, verdict = event.error.message, event.error
                 break
             event = await anext(events, None)
         record.usage, record.stop_reason = accumulator.usage, accumulator.stop_reason.value
@@ -240,21 +371,25 @@ async def _stream(
         await response.write_eof()
     finally:
         await events.aclose()
+        if verdict is not None:
+            state.breakers.failure(record.provider, verdict)
+        elif record.status == 200:
+            state.breakers.success(record.provider)
+        else:
+            state.breakers.release(record.provider)
     return response
 
 
 async def _open_stream(
-    runtime: Runtime, request: Request, decision: RoutingDecision, record: DecisionRecord
+    state: DaemonState, runtime: Runtime, request: Request, decision: RoutingDecision, record: DecisionRecord
 ) -> tuple[AsyncIterator[StreamEvent], StreamEvent]:
     """Start a stream with the first candidate that yields a first event.
 
     Until that first event nothing is sent to the client, so a provider that
-    fails to start is replaced by the next one in the chain.
+    fails to start is retried or replaced by the next one in the chain.
     """
-    last_error: LynkrError | None = None
-    for target, provider in candidates(runtime, decision):
-        hop = Hop(target.provider, target.model)
-        record.hops.append(hop)
+    attempts = _Attempts(state, runtime, decision, record)
+    async for target, provider, hop in attempts.tries():
         events = provider.stream(request, target.model)
         called = time.perf_counter()
         try:
@@ -264,22 +399,26 @@ async def _open_stream(
                 ErrorKind.UPSTREAM,
                 f"provider {target.provider!r} sent an empty stream",
                 retryable=True,
+                transient=True,
                 provider=target.provider,
             )
         except LynkrError as exc:
             error = exc
+        except BaseException:
+            state.breakers.release(target.provider)
+            await events.aclose()  # type: ignore[attr-defined]
+            raise
         else:
             if not (isinstance(first, StreamError) and first.error.retryable):
+                # The breaker hears how the stream ends, from _stream.
                 record.provider, record.model = target.provider, target.model
                 record.provider_type = provider.config.type
                 record.upstream_ms = (time.perf_counter() - called) * 1000
                 return events, first
             error = first.error
         await events.aclose()  # type: ignore[attr-defined]
-        hop.error, last_error = error.message, error
-        if not error.retryable:
-            break
-    raise last_error or _no_provider(decision)
+        attempts.failed(hop, error)
+    raise attempts.give_up()
 
 
 def _no_provider(decision: RoutingDecision) -> LynkrError:

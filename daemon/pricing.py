@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from daemon.canonical import Usage
+from daemon.config.model import Config
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,3 +185,22 @@ def savings(actual_cost: float | None, baseline_cost: float | None) -> float | N
     if actual_cost is None or baseline_cost is None:
         return None
     return baseline_cost - actual_cost
+
+
+# --------------------------------------------------------------------------- from the config
+
+
+def price_table(config: Config) -> PriceTable:
+    return PriceTable({pattern: Price(**fields) for pattern, fields in config.pricing.overrides.items()})
+
+
+def baseline_target(config: Config) -> tuple[str, str] | None:
+    """The (provider type, model) savings are measured against."""
+    name = config.pricing.baseline
+    if name in config.tiers:
+        tier = config.tiers[name]
+        provider = config.providers.get(tier.provider)
+        return (provider.type if provider else tier.provider, tier.model)
+    provider_name, _, model = name.partition(":")
+    provider = config.providers.get(provider_name)
+    return (provider.type if provider else provider_name, model) if model else None

@@ -17,13 +17,18 @@ import orjson
 
 from daemon.canonical import Usage
 from daemon.config.model import Config
-from daemon.dialects import anthropic, openai_chat
+from daemon.dialects import anthropic, openai_chat, openai_responses
 from daemon.errors import LynkrError
 from daemon.pricing import PriceTable
 from daemon.routing.router import RoutingDecision, route
 from daemon.store import DecisionStore
 
-PARSERS = {"anthropic": anthropic.parse_request, "openai": openai_chat.parse_request}
+PARSERS = {
+    "anthropic": anthropic.parse_request,
+    "openai": openai_chat.parse_request,
+    # A request that continued from previous_response_id replays without the stored history.
+    "openai-responses": openai_responses.parse_request,
+}
 
 
 def _decide(row: dict[str, Any], config: Config) -> RoutingDecision | None:

@@ -19,14 +19,20 @@ import orjson
 from aiohttp import web
 
 from daemon import __version__
+from daemon.access import check_admin_token, check_proxy_key
 from daemon.config.model import TIERS, Config
 from daemon.control import build_control_app
 from daemon.dialects import anthropic
 from daemon.errors import ErrorKind, LynkrError
-from daemon.frontends import ANTHROPIC, OPENAI_CHAT, Frontend, for_path
+from daemon.frontends import ANTHROPIC, OPENAI_CHAT, OPENAI_RESPONSES, Frontend, for_path
+from daemon.model_info import model_info
+from daemon.optimizers import Optimizers
 from daemon.paths import StatePaths
 from daemon.pipeline import error_response, handle, read_json
-from daemon.pricing import Price, PriceTable
+from daemon.pricing import baseline_target, price_table
+from daemon.reload import Loader
+from daemon.response_store import FILE_NAME as RESPONSES_FILE
+from daemon.response_store import delete_response, get_response, lifecycle
 from daemon.state import DaemonState, Runtime
 from daemon.store import DecisionStore
 from daemon.telemetry import Recorder
@@ -101,6 +107,11 @@ async def list_models(request: web.Request) -> web.Response:
     )
 
 
+async def get_model_info(request: web.Request) -> web.Response:
+    """LiteLLM proxy's ``/v1/model/info``: context window, vision and tool support per model name."""
+    return _json(model_info(request.app[STATE].runtime.config))
+
+
 async def metrics(request: web.Request) -> web.Response:
     body, content_type = request.app[STATE].recorder.metrics.render()
     response = web.Response(body=body)
@@ -123,7 +134,40 @@ async def health_ready(request: web.Request) -> web.Response:
         return _json({"status": "shutting_down"}, status=503)
     if not state.ready:
         return _json({"status": "starting"}, status=503)
-    return _json({"status": "ready", "in_flight": state.recorder.in_flight})
+    load = {
+        "in_flight": state.recorder.in_flight,
+        "queued": state.admission.waiting,
+        "max_in_flight": state.admission.max_in_flight,
+        "max_queue": state.admission.max_queue,
+        "shed": state.admission.shed,
+    }
+    if state.admission.overloaded:
+        return _json({"status": "overloaded", **load}, status=503)
+    return _json({"status": "ready", **load})
+
+
+async def admin_reload(request: web.Request) -> web.Response:
+    """``POST /v1/admin/reload``: re-read the config file (admin token required)."""
+    from daemon.reload import reload_from_disk
+
+    state = request.app[STATE]
+    refused = check_admin_token(request, state.runtime.config.server.admin_token_env)
+    if refused is not None:
+        return error_response(OPENAI_CHAT, refused, "")
+    if state.loader is None:
+        return _json({"applied": False, "problems": [{"key": "<config>", "message": "no loader"}]}, 409)
+    result = await reload_from_disk(state, state.loader, "admin reload")
+    assert result is not None
+    return _json(result.as_json(), status=200 if result.applied else 422)
+
+
+@web.middleware
+async def access_control(request: web.Request, handler):
+    """The proxy key, when one is set (required beyond loopback); see daemon/access.py."""
+    refused = check_proxy_key(request, request.app[STATE].runtime.config.server.api_key_env)
+    if refused is not None:
+        return error_response(for_path(request.path), refused, "")
+    return await handler(request)
 
 
 @web.middleware
@@ -157,38 +201,31 @@ async def errors_in_dialect(request: web.Request, handler):
 
 def build_api_app(state: DaemonState) -> web.Application:
     max_body = int(state.runtime.config.server.max_body_mb * 1024 * 1024)
-    app = web.Application(client_max_size=max_body, middlewares=[errors_in_dialect])
+    app = web.Application(client_max_size=max_body, middlewares=[errors_in_dialect, access_control])
     app[STATE] = state
     app.router.add_post("/v1/messages", _proxy(ANTHROPIC))
     app.router.add_post("/v1/messages/count_tokens", count_tokens)
     app.router.add_post("/v1/chat/completions", _proxy(OPENAI_CHAT))
     # Some clients are configured with a base URL without /v1.
     app.router.add_post("/chat/completions", _proxy(OPENAI_CHAT))
+    # The Responses API (Codex CLI; OpenHands for gpt-5 names); stored responses survive restarts.
+    app.cleanup_ctx.append(lifecycle(state.paths.state_dir / RESPONSES_FILE))
+    for prefix in ("/v1", ""):
+        app.router.add_post(f"{prefix}/responses", _proxy(OPENAI_RESPONSES))
+        app.router.add_get(f"{prefix}/responses/{{response_id}}", get_response)
+        app.router.add_delete(f"{prefix}/responses/{{response_id}}", delete_response)
     app.router.add_get("/v1/models", list_models)
+    app.router.add_get("/v1/model/info", get_model_info)
+    app.router.add_get("/model/info", get_model_info)
     app.router.add_get("/metrics", metrics)
     app.router.add_get("/health/live", health_live)
     app.router.add_get("/health/ready", health_ready)
+    app.router.add_post("/v1/admin/reload", admin_reload)
     app.router.add_get("/", root)  # GET also answers HEAD
     return app
 
 
 # --------------------------------------------------------------------------- lifecycle
-
-
-def price_table(config: Config) -> PriceTable:
-    return PriceTable({pattern: Price(**fields) for pattern, fields in config.pricing.overrides.items()})
-
-
-def baseline_target(config: Config) -> tuple[str, str] | None:
-    """The (provider type, model) savings are measured against."""
-    name = config.pricing.baseline
-    if name in config.tiers:
-        tier = config.tiers[name]
-        provider = config.providers.get(tier.provider)
-        return (provider.type if provider else tier.provider, tier.model)
-    provider_name, _, model = name.partition(":")
-    provider = config.providers.get(provider_name)
-    return (provider.type if provider else provider_name, model) if model else None
 
 
 def _check_socket_free(path: str) -> None:
@@ -206,8 +243,11 @@ def _check_socket_free(path: str) -> None:
     raise StartupError(f"another Lynkr daemon already answers on {path}; run `lynkr down` first")
 
 
-async def serve(config: Config, paths: StatePaths) -> None:
-    """Run until asked to stop. Raises StartupError for problems the user must fix."""
+async def serve(config: Config, paths: StatePaths, loader: Loader | None = None) -> None:
+    """Run until asked to stop. Raises StartupError for problems the user must fix.
+
+    ``loader`` re-reads the config the way the daemon was started (same flags and environment),
+    for hot reload; without it the config cannot be reloaded."""
     paths.ensure()
     control_path = str(paths.control_socket)
     if len(control_path.encode()) > 104:
@@ -226,18 +266,24 @@ async def serve(config: Config, paths: StatePaths) -> None:
         retention_mb=config.telemetry.retention_mb,
     )
     recorder = Recorder(store=store, prices=price_table(config), baseline=baseline_target(config))
-    state = DaemonState(Runtime.build(config), paths, url, recorder=recorder)
+    state = DaemonState(Runtime.build(config), paths, url, recorder=recorder, loader=loader)
+    state.optimizers = await Optimizers.open(config, paths)  # response cache + memory, in the state dir
     # Build the tree-sitter queries now (a few hundred ms) rather than on the first request per language.
     from daemon.routing.structure import preload
 
     preload()
-    stop = asyncio.Event()
+    stop, force = asyncio.Event(), asyncio.Event()
 
     api_runner = web.AppRunner(
         build_api_app(state),
         access_log=None,
         handler_cancellation=True,  # a client that disconnects cancels its upstream call
         shutdown_timeout=config.server.shutdown_grace_seconds,
+        keepalive_timeout=config.server.keepalive_seconds,
+        # Bounded request heads: 8 KiB per line and header, 100 headers.
+        max_line_size=8190,
+        max_field_size=8190,
+        max_headers=100,
     )
     control_runner = web.AppRunner(build_control_app(state, stop), access_log=None)
     await api_runner.setup()
@@ -257,7 +303,11 @@ async def serve(config: Config, paths: StatePaths) -> None:
 
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, stop.set)
+            loop.add_signal_handler(sig, _on_signal, stop, force)
+        if loader is not None and config.server.watch_config and config.source is not None:
+            from daemon.reload import watch
+
+            state.background.add(loop.create_task(watch(state, loader, stop)))
         state.ready = True
         mode = " (SIMULATED: no real provider configured)" if config.simulated_only else ""
         log.info("Lynkr %s listening on %s, control socket %s%s", __version__, url, control_path, mode)
@@ -272,11 +322,12 @@ async def serve(config: Config, paths: StatePaths) -> None:
         state.ready = False
         # Drain the API first (its requests still report to watchers), then end the watchers'
         # streams so the control socket can close, then flush the store.
-        await api_runner.cleanup()
+        await _drain(api_runner, force)
         state.recorder.events.close()
         await control_runner.cleanup()
         await state.runtime.close()
         await store.close()  # flush every decision still in the write buffer
+        await state.optimizers.close()  # after the work still storing answers and memories
         for leftover in (paths.pid_file, paths.control_socket):
             try:
                 if leftover == paths.pid_file and leftover.read_text().strip() != str(os.getpid()):
@@ -285,3 +336,24 @@ async def serve(config: Config, paths: StatePaths) -> None:
             except OSError:
                 pass
     log.info("stopped")
+
+
+def _on_signal(stop: asyncio.Event, force: asyncio.Event) -> None:
+    if stop.is_set():
+        force.set()  # a second signal: do not wait for the drain
+    stop.set()
+
+
+async def _drain(api_runner: web.AppRunner, force: asyncio.Event) -> None:
+    """Stop accepting, let in-flight requests finish up to the grace period (aiohttp cancels the
+    rest then), or cancel them at once on a second signal. Cancelled requests still record their
+    decision (as 499), so the store flush that follows loses nothing."""
+    drain = asyncio.ensure_future(api_runner.cleanup())
+    forced = asyncio.ensure_future(force.wait())
+    await asyncio.wait({drain, forced}, return_when=asyncio.FIRST_COMPLETED)
+    forced.cancel()
+    if not drain.done():
+        log.warning("second signal: stopping now, cancelling the requests still running")
+        if api_runner.server is not None:
+            await api_runner.server.shutdown(0)
+        await asyncio.wait({drain}, timeout=5)

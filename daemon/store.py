@@ -320,10 +320,11 @@ class DecisionStore:
         tier: str | None = None,
         provider: str | None = None,
         session: str | None = None,
-        status: Literal["ok", "error"] | None = None,
+        status: str | None = None,
         before_id: str | None = None,
     ) -> list[dict[str, Any]]:
-        """Newest first (by start time), without bodies. ``before_id`` pages on from an earlier result."""
+        """Newest first (by start time), without bodies. ``status`` is ``ok``, ``error`` or an HTTP
+        status code (``499``: clients that left). ``before_id`` pages on from an earlier result."""
         where: list[str] = []
         params: list[Any] = []
         for column, value in (("tier", tier), ("provider", provider), ("session", session)):
@@ -337,8 +338,11 @@ class DecisionStore:
             where.append(_OK)
         elif status == "error":
             where.append(f"NOT ({_OK})")
+        elif status is not None and status.isdigit() and len(status) == 3:
+            where.append("status = ?")
+            params.append(int(status))
         elif status is not None:
-            raise ValueError(f"status must be 'ok' or 'error', not {status!r}")
+            raise ValueError(f"status must be ok, error or an HTTP status code, not {status!r}")
         if before_id is not None:
             where.append("(started_at, id) < (SELECT started_at, id FROM decisions WHERE id = ?)")
             params.append(before_id)

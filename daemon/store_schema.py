@@ -74,14 +74,17 @@ _V1 = (
     "CREATE INDEX bodies_age ON bodies (started_at, bytes)",
 )
 
-MIGRATIONS: Sequence[Sequence[str]] = (_V1,)
+# Version 2: the response cache's outcome per decision (hit, miss, bypass; NULL when not cacheable).
+_V2 = ("ALTER TABLE decisions ADD COLUMN cache TEXT",)
+
+MIGRATIONS: Sequence[Sequence[str]] = (_V1, _V2)
 
 COLUMNS = (
     "id", "started_at", "session", "dialect", "user_agent", "requested_model", "tier", "rule", "override",
     "score", "dimensions", "reasons", "provider", "provider_type", "model", "hops", "status", "error",
     "stop_reason", "latency_ms", "ttft_ms", "upstream_ms", "router_us", "input_tokens", "output_tokens",
     "cache_read_tokens", "cache_write_tokens", "reasoning_tokens", "usage_estimated", "cost_usd", "quality",
-    "stream",
+    "stream", "cache",
 )  # fmt: skip
 SELECT_COLUMNS = ", ".join(COLUMNS)
 INSERT_DECISION = (
@@ -161,6 +164,7 @@ def record_row(record: DecisionRecord) -> tuple[Any, ...]:
         getattr(record, "cost_usd", None),
         getattr(record, "quality", None),
         int(bool(record.stream)),
+        getattr(record, "cache", None),
     )
 
 

@@ -19,10 +19,11 @@ from daemon.canonical import Usage
 from daemon.events import EventBus, decision_event
 from daemon.latency import LatencyWindows
 from daemon.metrics import Metrics
-from daemon.pricing import PriceTable, cost
+from daemon.pricing import PriceTable, baseline_target, cost, price_table
 from daemon.quality import initial_quality
 
 if TYPE_CHECKING:
+    from daemon.config.model import Config
     from daemon.store import DecisionStore
 
 log = logging.getLogger("lynkr.decisions")
@@ -72,6 +73,8 @@ class DecisionRecord:
     response_body: bytes | None = field(default=None, repr=False)
     tool_call_ids: tuple[str, ...] = ()
     """Ids of the tool calls this response made; the session's next turn reports how they went."""
+    cache: str | None = None
+    """Response cache outcome: "hit", "miss", "bypass", or None when the request was not cacheable."""
 
 
 class Recorder:
@@ -106,6 +109,15 @@ class Recorder:
         self.priced_spend_usd = 0.0
         self._norms: dict[str, float | None] = {}
         self._norms_at = 0.0
+
+    def reconfigure(self, config: Config) -> None:
+        """A reload: new prices, baseline and body storage apply to the decisions from now on."""
+        self.prices = price_table(config)
+        self.baseline = baseline_target(config)
+        if self.store is not None:
+            self.store.store_bodies = config.telemetry.store_bodies
+            self.store.retention_days = config.telemetry.retention_days
+            self.store.retention_mb = config.telemetry.retention_mb
 
     @property
     def keeps_bodies(self) -> bool:

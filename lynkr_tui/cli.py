@@ -40,10 +40,14 @@ app = typer.Typer(
     # Locals in a traceback may hold API keys read from the environment.
     pretty_exceptions_show_locals=False,
 )
-config_app = typer.Typer(help="Inspect the configuration.", no_args_is_help=True)
+config_app = typer.Typer(help="Check or apply the configuration.", no_args_is_help=True)
 app.add_typer(config_app, name="config")
 sessions_app = typer.Typer(help="See sessions and pin one to a tier.", invoke_without_command=True)
 app.add_typer(sessions_app, name="sessions")
+
+from lynkr_tui.memory_cmd import memory_app  # noqa: E402  (typer only: keeps `lynkr status` fast)
+
+app.add_typer(memory_app, name="memory")
 
 
 # --------------------------------------------------------------------------- helpers
@@ -576,6 +580,27 @@ def replay_command(
     raise typer.Exit(replay(_client_or_exit(), decision, since, config, as_json))
 
 
+@app.command("watch")
+def watch_command(
+    theme: Annotated[
+        str, typer.Option("--theme", help="a theme from themes/ (dark, light) or a path to a theme TOML file")
+    ] = "dark",
+    readonly: Annotated[
+        bool, typer.Option("--readonly", help="hide every action that changes the daemon")
+    ] = False,
+) -> None:
+    """The operator console: live decisions, sessions, breakers, memory, config and replay."""
+    from lynkr_tui.console import themes
+
+    try:
+        chosen = themes.resolve(theme)
+    except themes.ThemeError as exc:
+        fail(f"lynkr: {exc}")
+    from lynkr_tui.console.app import run
+
+    run(state_paths().control_socket, readonly=readonly, theme=chosen)
+
+
 @app.command("override")
 def override_command(
     session: Annotated[str, typer.Argument(help="session id (see `lynkr sessions`)")],
@@ -583,6 +608,55 @@ def override_command(
 ) -> None:
     """Pin a session to a tier (the same as `lynkr sessions tier`)."""
     sessions_tier(session, tier)
+
+
+@app.command(
+    "wrap",
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+)
+def wrap_command(
+    client: Annotated[str, typer.Argument(help="claude, codex, aider, openhands (or any command)")],
+    args: Annotated[list[str] | None, typer.Argument(help="arguments for the client")] = None,
+) -> None:
+    """Run a coding agent pointed at Lynkr (starting the daemon if needed); print its tier mix and spend."""
+    from lynkr_tui.wrap_cmd import run
+
+    paths = state_paths()
+    raise typer.Exit(run(client, list(args or []), paths.control_socket, lambda: up()))
+
+
+@config_app.command("apply")
+def config_apply(
+    path: Annotated[Path, typer.Argument(help="the new config file", exists=True, dir_okay=False)],
+    as_json: Annotated[bool, typer.Option("--json", help="print the result as JSON")] = False,
+) -> None:
+    """Validate a config and hot-reload the daemon with it (written over its config file);
+    an invalid one changes nothing."""
+    from lynkr_tui.ops_cmd import apply
+
+    raise typer.Exit(apply(_client_or_exit(), path, as_json))
+
+
+@app.command("reload")
+def reload_command(
+    as_json: Annotated[bool, typer.Option("--json", help="print the result as JSON")] = False,
+) -> None:
+    """Re-read the daemon's config file now (it also reloads by itself when the file changes)."""
+    from lynkr_tui.ops_cmd import reload
+
+    raise typer.Exit(reload(_client_or_exit(), as_json))
+
+
+@app.command("breakers")
+def breakers_command(
+    reset: Annotated[str | None, typer.Option("--reset", help="close this provider's breaker")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the breakers as JSON")] = False,
+) -> None:
+    """Circuit breaker state per provider: closed, open or half-open, recent failures, next probe."""
+    from lynkr_tui.ops_cmd import breakers, reset_breaker
+
+    client = _client_or_exit()
+    raise typer.Exit(reset_breaker(client, reset) if reset else breakers(client, as_json))
 
 
 @config_app.command("check")

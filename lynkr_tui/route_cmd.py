@@ -11,9 +11,11 @@ OPENAI_ONLY = ("max_completion_tokens", "stream_options", "response_format", "n"
 
 
 def detect_dialect(body: Any) -> str:
-    """``anthropic`` or ``openai``, from the shape of the body (the two share most keys)."""
+    """``anthropic``, ``openai`` or ``openai-responses``, from the shape of the body."""
     if not isinstance(body, dict):
         return "openai"
+    if "input" in body and "messages" not in body:
+        return "openai-responses"
     anthropic = openai = 0
     if "system" in body or "stop_sequences" in body or "thinking" in body:
         anthropic += 2
@@ -37,12 +39,14 @@ def detect_dialect(body: Any) -> str:
 
 def decide(raw: str, config_path: Path | None, headers: dict[str, str]) -> dict[str, Any]:
     from daemon.config.load import load_config_file
-    from daemon.dialects import anthropic, openai_chat
+    from daemon.dialects import anthropic, openai_chat, openai_responses
     from daemon.routing.router import route
 
     body = json.loads(raw)
     dialect = detect_dialect(body)
-    parse = anthropic.parse_request if dialect == "anthropic" else openai_chat.parse_request
+    parse = {"anthropic": anthropic.parse_request, "openai-responses": openai_responses.parse_request}.get(
+        dialect, openai_chat.parse_request
+    )
     request = parse(body, headers)
     config = load_config_file(config_path)
     decision = route(request, config, None, headers)

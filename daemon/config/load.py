@@ -25,11 +25,15 @@ from daemon.config import env as envmod
 from daemon.config.env import BAD, Checks, EnvOverrides, choices, describe, find_config_path
 from daemon.config.model import (
     TIERS,
+    BreakerConfig,
+    CacheConfig,
     Config,
     ConfigError,
+    MemoryConfig,
     PricingConfig,
     Problem,
     ProviderConfig,
+    ReliabilityConfig,
     RoutingConfig,
     ServerConfig,
     Target,
@@ -42,7 +46,17 @@ if TYPE_CHECKING:  # providers.base imports daemon.config.model: importing it at
 
 ProviderTypes = Mapping[str, "type[Provider]"]
 
-SERVER_KEYS = ("host", "port", "log_level", "max_body_mb", "shutdown_grace_seconds")
+SERVER_KEYS = (
+    "host",
+    "port",
+    "log_level",
+    "max_body_mb",
+    "shutdown_grace_seconds",
+    "api_key_env",
+    "admin_token_env",
+    "watch_config",
+    "keepalive_seconds",
+)
 ROUTING_KEYS = ("default_tier", "base_score", "weights", "thresholds", "rules", "model_map")
 PROVIDER_KEYS = (
     "type",
@@ -51,15 +65,54 @@ PROVIDER_KEYS = (
     "headers",
     "connect_timeout",
     "read_timeout",
+    "first_byte_timeout",
+    "total_timeout",
     "max_connections",
 )
 TIER_KEYS = ("provider", "model", "fallback", "vision", "context_window")
 TELEMETRY_KEYS = ("store_bodies", "retention_days", "retention_mb")
 PRICING_KEYS = ("overrides", "baseline")
 PRICE_FIELDS = ("input", "output", "cache_read", "cache_write")
-SECTIONS = ("server", "routing", "telemetry", "pricing", "providers", "tiers")
+RELIABILITY_KEYS = (
+    "max_in_flight",
+    "max_queue",
+    "queue_timeout_seconds",
+    "retries",
+    "retry_base_ms",
+    "retry_max_ms",
+    "retry_after_max_seconds",
+    "escalate",
+    "breaker",
+)
+BREAKER_KEYS = (
+    "failures",
+    "window_seconds",
+    "error_rate",
+    "min_requests",
+    "cooldown_seconds",
+    "half_open_probes",
+    "close_after",
+)
+_INTEGER_KEYS = ("max_in_flight", "max_queue", "failures", "min_requests", "half_open_probes", "close_after")
+CACHE_KEYS = ("enabled", "deterministic_only", "max_entries", "max_mb", "ttl_seconds")
+MEMORY_KEYS = (
+    "enabled",
+    "inject",
+    "extract",
+    "token_budget",
+    "max_injected",
+    "max_count",
+    "max_age_days",
+    "half_life_days",
+    "dedupe_threshold",
+    "weights",
+)
+SECTIONS = (
+    "server", "routing", "telemetry", "pricing", "reliability", "cache", "memory", "providers", "tiers",
+)  # fmt: skip
 SIMULATED = "simulated"
 
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
 _NAME = re.compile(r"^[A-Za-z0-9_-]+$")
 _TOML_WHERE = re.compile(r"^(?P<msg>.*) \(at (?P<where>line \d+, column \d+|end of document)\)$", re.S)
 
@@ -139,6 +192,10 @@ class _Loader(Checks):
         routing = self.routing(self.table("routing", self.raw.get("routing", {})))
         telemetry = self.telemetry(self.table("telemetry", self.raw.get("telemetry", {})))
         pricing = self.pricing(self.table("pricing", self.raw.get("pricing", {})))
+        reliability = self.reliability(self.table("reliability", self.raw.get("reliability", {})))
+        cache = self.cache(self.table("cache", self.raw.get("cache", {})))
+        memory = self.memory(self.table("memory", self.raw.get("memory", {})))
+        self.exposure(server)
         for name, table in self.table("providers", self.raw.get("providers", {})).items():
             self.defined.add(name)
             if not _NAME.match(name):
@@ -163,6 +220,9 @@ class _Loader(Checks):
             routing=routing,
             telemetry=telemetry,
             pricing=pricing,
+            reliability=reliability,
+            cache=cache,
+            memory=memory,
             source=self.path,
             simulated_only=simulated_only,
             warnings=tuple(envmod.runtime_warnings(self.providers, used, self.types, self.env, server)),
@@ -182,8 +242,12 @@ class _Loader(Checks):
                 values[name] = self.port(key, value)
             elif name == "log_level":
                 values[name] = self.log_level(key, value)
-            elif name == "max_body_mb":
+            elif name in ("max_body_mb", "keepalive_seconds"):
                 values[name] = self.number(key, value)
+            elif name in ("api_key_env", "admin_token_env"):
+                values[name] = self.api_key_env(key, value)
+            elif name == "watch_config":
+                values[name] = self.flag(key, value)
             else:
                 values[name] = self.number(key, value, zero_ok=True)  # 0 = stop without waiting
         if ov.host is not None:
@@ -222,6 +286,94 @@ class _Loader(Checks):
             else:
                 values[name] = self.model_map(key, value)
         return RoutingConfig(**{k: v for k, v in values.items() if v is not BAD})
+
+    def exposure(self, server: ServerConfig) -> None:
+        """Any address but loopback exposes every provider key to the network: require a proxy key."""
+        if server.host in LOOPBACK_HOSTS or self.env.get(server.api_key_env):
+            return
+        self.problem(
+            "server.host",
+            f"{server.host} is reachable from other machines, so clients must present a proxy key: "
+            f"set {server.api_key_env} (or name another variable with server.api_key_env), or bind 127.0.0.1",
+        )
+
+    def reliability(self, table: dict[str, Any]) -> ReliabilityConfig:
+        values: dict[str, Any] = {}
+        for name, value in table.items():
+            key = f"reliability.{name}"
+            if name not in RELIABILITY_KEYS:
+                self.unknown("reliability", name, RELIABILITY_KEYS)
+            elif name == "escalate":
+                values[name] = self.flag(key, value)
+            elif name == "breaker":
+                values[name] = self.breaker(self.table(key, value))
+            elif name == "retries":
+                values[name] = self.number(key, value, integer=True, zero_ok=True)
+            else:
+                values[name] = self.number(key, value, integer=name in _INTEGER_KEYS)
+        return ReliabilityConfig(**{k: v for k, v in values.items() if v is not BAD})
+
+    def breaker(self, table: dict[str, Any]) -> BreakerConfig:
+        values: dict[str, Any] = {}
+        for name, value in table.items():
+            key = f"reliability.breaker.{name}"
+            if name not in BREAKER_KEYS:
+                self.unknown("reliability.breaker", name, BREAKER_KEYS)
+            elif name == "error_rate":
+                rate = self.number(key, value)
+                if rate is not BAD and rate > 1:
+                    self.problem(key, f"{describe(value)} is not a share between 0 and 1")
+                    rate = BAD
+                values[name] = rate
+            else:
+                values[name] = self.number(key, value, integer=name in _INTEGER_KEYS)
+        return BreakerConfig(**{k: v for k, v in values.items() if v is not BAD})
+
+    def cache(self, table: dict[str, Any]) -> CacheConfig:
+        values: dict[str, Any] = {}
+        for name, value in table.items():
+            key = f"cache.{name}"
+            if name not in CACHE_KEYS:
+                self.unknown("cache", name, CACHE_KEYS)
+            elif name in ("enabled", "deterministic_only"):
+                values[name] = self.flag(key, value)
+            else:  # ttl_seconds = 0: entries never expire
+                integer, zero_ok = name == "max_entries", name == "ttl_seconds"
+                values[name] = self.number(key, value, integer=integer, zero_ok=zero_ok)
+        return CacheConfig(**{k: v for k, v in values.items() if v is not BAD})
+
+    def memory(self, table: dict[str, Any]) -> MemoryConfig:
+        values: dict[str, Any] = {}
+        for name, value in table.items():
+            key = f"memory.{name}"
+            if name not in MEMORY_KEYS:
+                self.unknown("memory", name, MEMORY_KEYS)
+            elif name in ("enabled", "inject", "extract"):
+                values[name] = self.flag(key, value)
+            elif name == "weights":
+                weights = self.number_table(key, value, MemoryConfig().weights, signed=False)
+                if any(w < 0 for w in weights.values()):
+                    self.problem(key, "every weight must be 0 or more")
+                    weights = BAD
+                values[name] = weights
+            elif name == "dedupe_threshold":
+                share = self.number(key, value)
+                if share is not BAD and share > 1:
+                    self.problem(key, f"{describe(value)} is not a similarity between 0 and 1")
+                    share = BAD
+                values[name] = share
+            elif name == "max_age_days":
+                values[name] = self.number(key, value, zero_ok=True)  # 0 = no age limit
+            else:
+                integer = name in ("token_budget", "max_injected", "max_count")
+                values[name] = self.number(key, value, integer=integer)
+        return MemoryConfig(**{k: v for k, v in values.items() if v is not BAD})
+
+    def flag(self, key: str, value: Any) -> Any:
+        if isinstance(value, bool):
+            return value
+        self.problem(key, f"{describe(value)} is not true or false")
+        return BAD
 
     def telemetry(self, table: dict[str, Any]) -> TelemetryConfig:
         values: dict[str, Any] = {}
@@ -351,8 +503,10 @@ class _Loader(Checks):
                 values[field] = self.api_key_env(field_key, value)
             elif field == "headers":
                 values[field] = self.headers(field_key, value)
-            elif field in ("connect_timeout", "read_timeout"):
+            elif field in ("connect_timeout", "read_timeout", "first_byte_timeout"):
                 values[field] = self.number(field_key, value)
+            elif field == "total_timeout":
+                values[field] = self.number(field_key, value, zero_ok=True)  # 0 = no limit
             elif field == "max_connections":
                 values[field] = self.number(field_key, value, integer=True)
             elif field in spec:
@@ -369,6 +523,11 @@ class _Loader(Checks):
                     options[option] = envmod.convert(setting.text, spec[option].type)
                 except ValueError as exc:
                     self.problem(setting.key, f"{setting.text!r} is not valid for option {option!r}: {exc}")
+        # Checks only the type knows (an optional package it needs, an option's allowed values).
+        check = getattr(cls, "check_options", None)
+        if check is not None and len(self.problems) == before:
+            for field, message in check(options, self.env):
+                self.problem(origin if origin is not None and field == "type" else f"{key}.{field}", message)
         if values["base_url"] is None and cls.REQUIRES_BASE_URL:
             variables = [v for v in cls.BASE_URL_ENV if v not in envmod.SELF_POINTING_ENV]
             where = f", or set {' or '.join(variables)}" if variables else ""

@@ -30,6 +30,17 @@ class ServerConfig:
     max_body_mb: float = 32.0
     """Largest request body accepted; bigger ones get a 413 in the client's dialect."""
     shutdown_grace_seconds: float = 10.0
+    """How long a stop waits for in-flight requests and streams; a second SIGTERM ends it at once."""
+    api_key_env: str = "LYNKR_API_KEY"
+    """Environment variable holding the proxy key clients must send (``Authorization: Bearer`` or
+    ``x-api-key``). Optional on 127.0.0.1; required to bind any other address."""
+    admin_token_env: str = "LYNKR_ADMIN_TOKEN"
+    """Environment variable holding the token for admin endpoints on the TCP port (``/v1/admin/*``).
+    Unset: those endpoints are refused; the control socket still works."""
+    watch_config: bool = True
+    """Reload the config file when it changes on disk."""
+    keepalive_seconds: float = 75.0
+    """An idle client connection is closed after this long."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +55,11 @@ class ProviderConfig:
     headers: Mapping[str, str] = field(default_factory=_empty)
     connect_timeout: float = 10.0
     read_timeout: float = 300.0
-    """Longest wait for the first byte and between two chunks of a stream."""
+    """Longest silence between two chunks of a response (a stalled stream)."""
+    first_byte_timeout: float = 300.0
+    """Longest wait for the response to start (headers; for a non-streamed answer, all of it)."""
+    total_timeout: float = 0.0
+    """Longest a whole exchange may take, stream included; 0 = no limit."""
     max_connections: int = 1000
     """Simultaneous connections (so also simultaneous streams) to this provider; more wait for a free one."""
     options: Mapping[str, Any] = field(default_factory=_empty)
@@ -119,6 +134,83 @@ class PricingConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class BreakerConfig:
+    """Per-provider circuit breaker (see daemon/reliability/breaker.py)."""
+
+    failures: int = 5
+    """Failures within ``window_seconds`` that open the breaker."""
+    window_seconds: float = 30.0
+    error_rate: float = 0.5
+    """Or: this share of failures over at least ``min_requests`` in the window."""
+    min_requests: int = 20
+    cooldown_seconds: float = 15.0
+    """Open this long before letting probes through (half-open)."""
+    half_open_probes: int = 1
+    """Requests let through at once while half-open."""
+    close_after: int = 2
+    """Successful probes that close it again."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReliabilityConfig:
+    max_in_flight: int = 512
+    """Requests served at once; more wait in the queue."""
+    max_queue: int = 1024
+    """Requests waiting for a slot; beyond it clients get 529 (Anthropic) or 503 (OpenAI)."""
+    queue_timeout_seconds: float = 30.0
+    """A queued request that waits longer gets the same overload error."""
+    retries: int = 2
+    """Extra attempts on the same provider for a retryable failure, before the next candidate."""
+    retry_base_ms: float = 200.0
+    retry_max_ms: float = 5000.0
+    retry_after_max_seconds: float = 10.0
+    """A provider's retry-after longer than this moves on to the next candidate instead of waiting."""
+    escalate: bool = True
+    """After a tier's own chain fails, try the higher tiers, then the lower ones."""
+    breaker: BreakerConfig = field(default_factory=BreakerConfig)
+
+
+@dataclass(frozen=True, slots=True)
+class CacheConfig:
+    """The exact-match response cache (daemon/optimizers/cache.py)."""
+
+    enabled: bool = True
+    deterministic_only: bool = True
+    """Cache only requests with temperature 0; false caches any request (repeats get the same answer)."""
+    max_entries: int = 2000
+    max_mb: float = 100.0
+    """Stored (compressed) responses beyond either bound are evicted least recently used first."""
+    ttl_seconds: float = 86400.0
+    """An entry older than this is a miss (and deleted); 0 = no expiry."""
+
+
+MEMORY_WEIGHTS = MappingProxyType({"surprise": 0.15, "recency": 0.25, "relevance": 0.35, "importance": 0.25})
+
+
+@dataclass(frozen=True, slots=True)
+class MemoryConfig:
+    """Long-term memory (daemon/memory/)."""
+
+    enabled: bool = True
+    """Off: nothing is injected or learned (the header ``x-lynkr-memory: off`` does this per request)."""
+    inject: bool = True
+    extract: bool = True
+    token_budget: int = 400
+    """Most tokens the memory block adds to a request's system prompt."""
+    max_injected: int = 10
+    max_count: int = 5000
+    """Memories kept over all projects; the least recently seen go first."""
+    max_age_days: float = 90.0
+    """Memories not seen for this long are deleted; 0 = no age limit."""
+    half_life_days: float = 14.0
+    """Recency halves every this many days."""
+    dedupe_threshold: float = 0.7
+    """Trigram similarity at or above which an observation is merged into a stored one."""
+    weights: Mapping[str, float] = field(default_factory=lambda: MEMORY_WEIGHTS)
+    """Weights of surprise, recency, relevance and importance in a memory's total score."""
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     server: ServerConfig = field(default_factory=ServerConfig)
     providers: Mapping[str, ProviderConfig] = field(default_factory=_empty)
@@ -126,6 +218,9 @@ class Config:
     routing: RoutingConfig = field(default_factory=RoutingConfig)
     telemetry: TelemetryConfig = field(default_factory=TelemetryConfig)
     pricing: PricingConfig = field(default_factory=PricingConfig)
+    reliability: ReliabilityConfig = field(default_factory=ReliabilityConfig)
+    cache: CacheConfig = field(default_factory=CacheConfig)
+    memory: MemoryConfig = field(default_factory=MemoryConfig)
     source: Path | None = None
     """The file this came from; None when no file was found (built-in defaults)."""
     simulated_only: bool = False

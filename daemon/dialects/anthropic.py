@@ -45,6 +45,7 @@ from daemon.dialects.anthropic_upstream import (
     upstream_error_message,
     upstream_headers,
 )
+from daemon.dialects.images import check_inline_image
 from daemon.errors import LynkrError, invalid
 
 __all__ = [
@@ -123,13 +124,32 @@ def _image_block(d: dict[str, Any], path: str) -> ImageBlock:
     source = _obj(d.get("source"), f"{path}.source")
     stype = source.get("type")
     if stype == "base64":
-        return ImageBlock(
+        image = ImageBlock(
             media_type=_str(source.get("media_type"), f"{path}.source.media_type", nonempty=True),
             data=_str(source.get("data"), f"{path}.source.data", nonempty=True),
         )
+        check_inline_image(
+            image.media_type or "", image.data or "", f"{path}.source.media_type", f"{path}.source.data"
+        )
+        return image
     if stype == "url":
         return ImageBlock(url=_str(source.get("url"), f"{path}.source.url", nonempty=True))
     raise invalid(f"{path}.source.type", f"must be 'base64' or 'url', got {stype!r}")
+
+
+def _check_tool_results(messages: list[Message]) -> None:
+    """Every tool_result answers a tool_use made earlier in the conversation, as every provider
+    requires; an orphan is the client's mistake and gets a 400 naming it, before any routing."""
+    called: set[str] = set()
+    for i, message in enumerate(messages):
+        for j, block in enumerate(message.content):
+            if isinstance(block, ToolUseBlock):
+                called.add(block.id)
+            elif isinstance(block, ToolResultBlock) and block.tool_use_id not in called:
+                raise invalid(
+                    f"messages[{i}].content[{j}].tool_use_id",
+                    f"{block.tool_use_id!r} answers no tool_use block earlier in the conversation",
+                )
 
 
 def _unsupported(btype: object, path: str) -> LynkrError:
@@ -224,6 +244,27 @@ def _message(raw: object, path: str) -> Message:
             f"{path}.content", f"must be a string or an array of content blocks, got {json_kind(content)}"
         )
     return Message(role, [_content_block(b, f"{path}.content[{i}]", role) for i, b in enumerate(content)])
+
+
+def _mid_conversation_system(content: object, path: str) -> list[TextBlock]:
+    """A ``role: "system"`` turn (Claude Code's beta ``mid-conversation-system-2026-04-07``).
+
+    No other format has system turns mid-conversation, so their text joins the
+    system prompt, the way OpenAI system messages are hoisted (protocols.md §4.2).
+    """
+    if isinstance(content, str):
+        return [TextBlock(content)] if content else []
+    if not isinstance(content, list):
+        raise invalid(path, f"must be a string or an array of text blocks, got {json_kind(content)}")
+    blocks = []
+    for j, item in enumerate(content):
+        d = _obj(item, f"{path}[{j}]")
+        if d.get("type") != "text":
+            raise invalid(f"{path}[{j}].type", f"system turns take text blocks only, got {d.get('type')!r}")
+        block = _text_block(d, f"{path}[{j}]")
+        if block.text:
+            blocks.append(block)
+    return blocks
 
 
 def _system(raw: object) -> list[TextBlock]:
@@ -329,7 +370,16 @@ def parse_request(body: object, headers: Mapping[str, str], *, count_tokens: boo
         raise invalid("messages", f"must be an array of messages, got {json_kind(raw_messages)}")
     if not raw_messages:
         raise invalid("messages", "must contain at least one message")
-    messages = [_message(m, f"messages[{i}]") for i, m in enumerate(raw_messages)]
+    messages: list[Message] = []
+    late_system: list[TextBlock] = []
+    for i, m in enumerate(raw_messages):
+        if isinstance(m, dict) and m.get("role") == "system":
+            late_system += _mid_conversation_system(m.get("content"), f"messages[{i}].content")
+        else:
+            messages.append(_message(m, f"messages[{i}]"))
+    if not messages:
+        raise invalid("messages", "must contain at least one user or assistant message")
+    _check_tool_results(messages)
 
     max_tokens: int | None = None
     if d.get("max_tokens") is not None:
@@ -360,7 +410,7 @@ def parse_request(body: object, headers: Mapping[str, str], *, count_tokens: boo
     return Request(
         model=model,
         messages=messages,
-        system=_system(d.get("system")),
+        system=_system(d.get("system")) + late_system,
         max_tokens=max_tokens,
         temperature=None if d.get("temperature") is None else _num(d["temperature"], "temperature", 0, 1),
         top_p=None if d.get("top_p") is None else _num(d["top_p"], "top_p", 0, 1),

@@ -342,7 +342,12 @@ class StreamDecoder:
         if self._saw_delta:
             return self._finish()
         return self._b.fail(
-            LynkrError(ErrorKind.UPSTREAM, "upstream stream ended before message_stop", retryable=True)
+            LynkrError(
+                ErrorKind.UPSTREAM,
+                "upstream stream ended before message_stop",
+                retryable=True,
+                transient=True,
+            )
         )
 
     # ----------------------------------------------------------------- event handlers
@@ -469,7 +474,7 @@ class StreamDecoder:
         return self._b.finish(self._stop_reason, usage, self._stop_sequence)
 
     def _fail(self, message: str) -> list[StreamEvent]:
-        return self._b.fail(LynkrError(ErrorKind.UPSTREAM, message, retryable=True))
+        return self._b.fail(LynkrError(ErrorKind.UPSTREAM, message, retryable=True, transient=True))
 
 
 def _pick(values: dict[str, Any], key: str, default: int) -> int:

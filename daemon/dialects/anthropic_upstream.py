@@ -330,6 +330,38 @@ def build_request(
     return body
 
 
+_CACHEABLE = frozenset(("text", "image", "tool_use", "tool_result"))
+EPHEMERAL = {"type": "ephemeral"}
+
+
+def add_cache_breakpoints(body: dict[str, Any], limit: int = 4) -> int:
+    """Mark the stable prefix for Anthropic's prompt cache when the client marked nothing itself.
+
+    In order, up to ``limit`` (Anthropic allows 4): the last system block, the last tool, the message
+    before the latest user turn (what the next turn will read back) and the latest message (what the
+    turn after that reads). Returns how many were placed; 0 when the client already set any.
+    """
+    system, tools, messages = body.get("system") or [], body.get("tools") or [], body.get("messages") or []
+    blocks = [*system, *tools, *(b for m in messages for b in m.get("content") or [] if isinstance(b, dict))]
+    if limit <= 0 or any("cache_control" in b for b in blocks):
+        return 0
+    targets: list[dict[str, Any]] = []
+    if isinstance(system, list) and system:
+        targets.append(system[-1])
+    if tools:
+        targets.append(tools[-1])
+    for message in (messages[-2:-1] if len(messages) >= 2 else []) + messages[-1:]:
+        content = message.get("content")
+        cacheable = [b for b in content if isinstance(b, dict) and b.get("type") in _CACHEABLE] if isinstance(
+            content, list
+        ) else []
+        if cacheable:
+            targets.append(cacheable[-1])
+    for block in targets[:limit]:
+        block["cache_control"] = dict(EPHEMERAL)
+    return min(len(targets), limit)
+
+
 def upstream_headers(request: Request) -> dict[str, str]:
     headers = {"anthropic-version": request.passthrough_headers.get("anthropic-version") or DEFAULT_VERSION}
     beta = request.passthrough_headers.get("anthropic-beta")
@@ -346,6 +378,7 @@ def _malformed(provider: str, what: str) -> LynkrError:
         ErrorKind.UPSTREAM,
         f"provider {provider} returned a malformed response: {what}",
         retryable=True,
+        transient=True,
         provider=provider,
     )
 

@@ -378,6 +378,7 @@ def _malformed(provider: str, detail: str) -> LynkrError:
         ErrorKind.UPSTREAM,
         f"provider {provider} returned a malformed response: {detail}",
         retryable=True,
+        transient=True,
         provider=provider,
     )
 
@@ -386,7 +387,11 @@ def _upstream_error(error: object, provider: str | None) -> LynkrError:
     message = error if isinstance(error, str) and error else _preview(error)
     who = f"provider {provider}" if provider else "upstream"
     return LynkrError(
-        ErrorKind.UPSTREAM, f"{who} reported an error: {message}", retryable=True, provider=provider
+        ErrorKind.UPSTREAM,
+        f"{who} reported an error: {message}",
+        retryable=True,
+        transient=True,
+        provider=provider,
     )
 
 
@@ -469,7 +474,7 @@ class StreamDecoder:
         return self._b.finish(_stop_reason(chunk.get("done_reason"), self._b.saw_tool_call), usage)
 
     def _fail(self, message: str) -> list[StreamEvent]:
-        return self._b.fail(LynkrError(ErrorKind.UPSTREAM, message, retryable=True))
+        return self._b.fail(LynkrError(ErrorKind.UPSTREAM, message, retryable=True, transient=True))
 
 
 def _compact(value: Any) -> str:

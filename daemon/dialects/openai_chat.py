@@ -29,6 +29,7 @@ from daemon.canonical import (
     ToolResultBlock,
     ToolUseBlock,
 )
+from daemon.dialects.images import check_inline_image
 from daemon.dialects.openai_chat_stream import (
     StreamDecoder,
     StreamEncoder,
@@ -88,6 +89,7 @@ def _image(part: Mapping[str, Any], path: str) -> ImageBlock:
         media_type = header[: -len(";base64")]
         if not media_type.lower().startswith("image/") or not data:
             raise invalid(url_path, "data URL must carry an image/* media type and non-empty base64 data")
+        check_inline_image(media_type, data, url_path, url_path)
         return ImageBlock(media_type=media_type, data=data)
     if url[:8].lower() == "https://" or url[:7].lower() == "http://":
         return ImageBlock(url=url)
@@ -218,6 +220,7 @@ def _append(messages: list[Message], role: str, blocks: list[Block]) -> None:
 def _messages(raw_messages: list[Any]) -> tuple[list[TextBlock], list[Message]]:
     system: list[TextBlock] = []
     messages: list[Message] = []
+    called: set[str] = set()  # tool call ids made so far: a tool message must answer one of them
     for i, raw in enumerate(raw_messages):
         path = f"messages[{i}]"
         if not isinstance(raw, dict):
@@ -235,9 +238,17 @@ def _messages(raw_messages: list[Any]) -> tuple[list[TextBlock], list[Message]]:
             _message_cache_control(raw, user_blocks)
             _append(messages, "user", user_blocks)
         elif role == "assistant":
-            _append(messages, "assistant", _assistant_blocks(raw, path))
+            assistant_blocks = _assistant_blocks(raw, path)
+            called.update(b.id for b in assistant_blocks if isinstance(b, ToolUseBlock))
+            _append(messages, "assistant", assistant_blocks)
         elif role == "tool":
-            _append(messages, "user", [_tool_result(raw, path)])
+            result = _tool_result(raw, path)
+            if result.tool_use_id not in called:
+                raise invalid(
+                    f"{path}.tool_call_id",
+                    f"{result.tool_use_id!r} answers no tool call made earlier in the conversation",
+                )
+            _append(messages, "user", [result])
         elif role == "function":
             raise invalid(
                 f"{path}.role",

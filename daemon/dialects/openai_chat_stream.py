@@ -166,8 +166,19 @@ _ERROR_SHAPES: dict[ErrorKind, tuple[int, str, str | None]] = {
     ErrorKind.INTERNAL: (500, "server_error", None),
 }
 
-# OpenHands matches these phrases and Codex the code to trigger history condensation (§1.4).
-_CONTEXT_PHRASE = "maximum context length"
+# LiteLLM matches "maximum context length", OpenHands "prompt is too long" and Codex the code
+# to trigger history condensation (§1.4, §6.2): an overflow message carries both phrases.
+_OVERFLOW_PHRASES = ("prompt is too long", "maximum context length")
+
+
+def overflow_message(message: str) -> str:
+    """``message`` with whichever of the two overflow phrases it lacks."""
+    lowered = message.lower()
+    if _OVERFLOW_PHRASES[0] not in lowered:
+        message = f"prompt is too long: {message}"
+    if _OVERFLOW_PHRASES[1] not in lowered:
+        message = f"{message} (the request exceeds the model's maximum context length)"
+    return message
 
 
 def render_error(error: LynkrError) -> tuple[int, dict[str, Any]]:
@@ -181,8 +192,8 @@ def render_error(error: LynkrError) -> tuple[int, dict[str, Any]]:
     default_status, error_type, code = _ERROR_SHAPES.get(error.kind, (500, "server_error", None))
     status = error.status if 400 <= error.status <= 599 and error.status != 529 else default_status
     message = error.message
-    if error.kind is ErrorKind.CONTEXT_LENGTH and _CONTEXT_PHRASE not in message.lower():
-        message = f"{message} (the request exceeds the model's maximum context length)"
+    if error.kind is ErrorKind.CONTEXT_LENGTH:
+        message = overflow_message(message)
     return status, {"error": {"message": message, "type": error_type, "param": error.param, "code": code}}
 
 

@@ -238,6 +238,7 @@ def _malformed(provider: str, why: str) -> LynkrError:
         ErrorKind.UPSTREAM,
         f"provider {provider} returned a malformed response: {why}",
         retryable=True,
+        transient=True,
         provider=provider,
     )
 
@@ -288,6 +289,7 @@ def parse_response(body: object, provider: str) -> Response:
             ErrorKind.UPSTREAM,
             f"provider {provider} returned an error: {message}",
             retryable=True,
+            transient=True,
             provider=provider,
         )
     choices = body.get("choices")

@@ -5,6 +5,7 @@ Kept apart from ``base`` so the base stays about connections and errors.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable, Iterable
 
 import aiohttp
@@ -33,8 +34,15 @@ async def pump(
     done = False
     started = False  # has any canonical event gone to the pipeline?
     wire_seen = False  # did the upstream send a single event at all?
+    idle = provider.config.read_timeout
     try:
-        async for name, data in wire_events:
+        while True:
+            # The idle timeout: a stalled upstream ends the stream with an error, never a hang.
+            async with asyncio.timeout(idle):
+                try:
+                    name, data = await anext(wire_events)
+                except StopAsyncIteration:
+                    break
             wire_seen = True
             for event in feed(name, data):
                 started = True
@@ -51,6 +59,7 @@ async def pump(
                     ErrorKind.UPSTREAM,
                     f"provider {provider.name!r} answered the stream with no events ({kind})",
                     retryable=True,
+                    transient=True,
                     provider=provider.name,
                 )
             )

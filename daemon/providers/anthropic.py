@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 
 from daemon.canonical import Request, Response, StreamEvent, Usage
 from daemon.dialects import anthropic
+from daemon.dialects.anthropic_upstream import add_cache_breakpoints
 from daemon.providers._streaming import pump
 from daemon.providers.base import HTTPProvider, Option
 from daemon.sse import iter_sse
@@ -23,6 +24,9 @@ class AnthropicProvider(HTTPProvider):
             int, 8192, "max_tokens sent when the client gave none (Anthropic requires one)"
         ),
         "forward_betas": Option(bool, True, "forward the client's anthropic-beta header"),
+        "cache_breakpoints": Option(
+            int, 4, "prompt-cache breakpoints placed on the stable prefix when the client set none; 0 = off"
+        ),
     }
 
     def url(self) -> str:
@@ -43,9 +47,11 @@ class AnthropicProvider(HTTPProvider):
         return self.headers(headers)
 
     def body(self, request: Request, model: str, stream: bool) -> dict[str, Any]:
-        return anthropic.build_request(
+        body = anthropic.build_request(
             request, model, stream=stream, default_max_tokens=int(self.option("default_max_tokens"))
         )
+        add_cache_breakpoints(body, int(self.option("cache_breakpoints")))
+        return body
 
     async def complete(self, request: Request, model: str) -> Response:
         response = await self.post(

@@ -94,8 +94,10 @@ class Provider(ABC):
         key = self.api_key
         if key and len(key) >= 6:
             text = text.replace(key, "[redacted]")
-            # OpenAI echoes "sk-abc***...xyz": mask the visible prefix too.
+            # Providers echo masked keys ("sk-abc***...wxyz"): mask a visible prefix or suffix too.
             text = text.replace(key[:8], "[redacted]")
+            if len(key) >= 16:
+                text = text.replace(key[-8:], "[redacted]")
         return text
 
 
@@ -147,12 +149,13 @@ class HTTPProvider(Provider):
             await self._session.close()
 
     def _timeout(self) -> aiohttp.ClientTimeout:
-        # sock_read bounds both the wait for the first byte and the silence
-        # between two chunks of a stream, which is what a stalled upstream looks like.
+        # aiohttp's own sock_read would bound the wait for the headers and the silence between
+        # chunks with one number; they differ (a non-streamed answer sends its headers only when
+        # it is done), so the first is enforced around ``post`` and the second in the stream pump.
         return aiohttp.ClientTimeout(
-            total=None,
+            total=self.config.total_timeout or None,
             sock_connect=self.config.connect_timeout,
-            sock_read=self.config.read_timeout,
+            sock_read=None,
         )
 
     def headers(self, extra: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -174,14 +177,17 @@ class HTTPProvider(Provider):
         client: no key, no request headers.
         """
         try:
-            response = await self.session().post(
-                url, data=orjson.dumps(body), headers=headers, timeout=self._timeout()
-            )
+            async with asyncio.timeout(self.config.first_byte_timeout):
+                response = await self.session().post(
+                    url, data=orjson.dumps(body), headers=headers, timeout=self._timeout()
+                )
         except TimeoutError as exc:
             raise LynkrError(
                 ErrorKind.TIMEOUT,
-                f"provider {self.name!r} did not answer within {self.config.read_timeout:g}s",
+                f"provider {self.name!r} did not start answering within "
+                f"{self.config.first_byte_timeout:g}s (first_byte_timeout)",
                 retryable=True,
+                transient=True,
                 provider=self.name,
             ) from exc
         except aiohttp.ClientError as exc:
@@ -190,6 +196,7 @@ class HTTPProvider(Provider):
                 ErrorKind.UPSTREAM,
                 f"cannot reach provider {self.name!r} at {self.base_url}: {detail}",
                 retryable=True,
+                transient=True,
                 provider=self.name,
             ) from exc
         if response.status >= 400:
@@ -213,12 +220,14 @@ class HTTPProvider(Provider):
 
     async def read_json(self, response: aiohttp.ClientResponse) -> Any:
         try:
-            raw = await response.read()
+            async with asyncio.timeout(self.config.read_timeout):
+                raw = await response.read()
         except TimeoutError as exc:
             raise LynkrError(
                 ErrorKind.TIMEOUT,
                 f"provider {self.name!r} stalled while answering",
                 retryable=True,
+                transient=True,
                 provider=self.name,
             ) from exc
         except aiohttp.ClientError as exc:
@@ -226,6 +235,7 @@ class HTTPProvider(Provider):
                 ErrorKind.UPSTREAM,
                 f"provider {self.name!r} dropped the connection: {type(exc).__name__}",
                 retryable=True,
+                transient=True,
                 provider=self.name,
             ) from exc
         finally:
@@ -237,6 +247,7 @@ class HTTPProvider(Provider):
                 ErrorKind.UPSTREAM,
                 f"provider {self.name!r} returned a body that is not JSON: {raw[:120]!r}",
                 retryable=True,
+                transient=True,
                 provider=self.name,
             ) from exc
 
@@ -248,11 +259,13 @@ class HTTPProvider(Provider):
             return LynkrError(
                 ErrorKind.TIMEOUT,
                 f"provider {self.name!r} stalled: no data for {self.config.read_timeout:g}s",
+                transient=True,
                 provider=self.name,
             )
         return LynkrError(
             ErrorKind.UPSTREAM,
             f"provider {self.name!r} broke off the stream: {type(exc).__name__}",
+            transient=True,
             provider=self.name,
         )
 

@@ -83,6 +83,7 @@ class SimulatedProvider(Provider):
                 f"simulated provider {self.name!r} failed this request on purpose (failure_rate)",
                 status=502,
                 retryable=True,
+                transient=True,
                 provider=self.name,
             )
         last_text = _last_user_text(request)

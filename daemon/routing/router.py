@@ -5,7 +5,7 @@ The order of precedence, first match decides:
 1. overrides: the operator's per-session override, the ``x-lynkr-tier``
    request header, a model alias (``lynkr/<tier>``) or a client model name
    that ``routing.model_map`` maps to a tier;
-2. side requests (titles, summaries, warm-ups) go to ``simple``;
+2. side requests (titles, summaries, warm-ups, haiku-class model names) go to ``simple``;
 3. session stickiness: in the middle of a tool exchange a session keeps its tier;
 4. the score: weighted dimensions -> 0-100 -> tier by threshold;
 then the hard rules raise the tier where they must (extended thinking, risky
@@ -212,6 +212,9 @@ def side_request(request: Request) -> str | None:
     """Why this is a harness side request (title, summary, warm-up), or None."""
     if request.max_tokens is not None and request.max_tokens <= 1:
         return "max_tokens 1: a quota or warm-up probe"
+    if "haiku" in request.model.lower():
+        # Claude Code sends its background work (titles, summaries, Explore) to the haiku-class model.
+        return f"model {request.model!r} is haiku-class: background work"
     last = request.messages[-1] if request.messages else None
     if last is not None and len(request.messages) == 1:
         text = strip_envelopes(" ".join(getattr(b, "text", "") for b in last.content)).lower()

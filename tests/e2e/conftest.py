@@ -53,10 +53,25 @@ def upstreams() -> Iterator[Upstreams]:
         emulator.stop()
 
 
-def config_for(ups: Upstreams, extra: str = "") -> str:
+# The contract tests need to see exactly what one upstream did: one try per candidate, no
+# escalation to other tiers, and breakers that never trip from the failures they inject.
+# tests/e2e/test_reliability.py runs its own daemons with the real defaults.
+CONTRACT_RELIABILITY = """
+[reliability]
+retries = 0
+escalate = false
+
+[reliability.breaker]
+failures = 1000000
+min_requests = 1000000
+"""
+
+
+def config_for(ups: Upstreams, extra: str = "", reliability: str = CONTRACT_RELIABILITY) -> str:
     return f"""
 [server]
 log_level = "debug"
+{reliability}
 
 [providers.oai]
 type = "openai"
@@ -67,6 +82,7 @@ api_key_env = "TEST_OPENAI_KEY"
 type = "anthropic"
 base_url = "{ups.anthropic.base_url}"
 api_key_env = "TEST_ANTHROPIC_KEY"
+cache_breakpoints = 0   # the contract tests compare bodies exactly; test_memory_cache.py covers these
 
 [providers.local]
 type = "ollama"

@@ -142,7 +142,7 @@ ANTHROPIC_BAD: list[tuple[str, bytes, str]] = [
     ("max-tokens-string", anthropic_body(max_tokens="16"), "max_tokens"),
     ("max-tokens-zero", anthropic_body(max_tokens=0), "max_tokens"),
     ("max-tokens-bool", anthropic_body(max_tokens=True), "max_tokens"),
-    ("role-system", anthropic_body(messages=[{"role": "system", "content": "x"}]), "messages[0].role"),
+    ("role-tool", anthropic_body(messages=[{"role": "tool", "content": "x"}]), "messages[0].role"),
     ("role-missing", anthropic_body(messages=[{"content": "x"}]), "messages[0].role"),
     ("content-number", anthropic_body(messages=[{"role": "user", "content": 5}]), "messages[0].content"),
     (

@@ -20,7 +20,7 @@ import anthropic
 import openai
 import pytest
 
-from tests.e2e.conftest import KEYS, Upstreams
+from tests.e2e.conftest import CONTRACT_RELIABILITY, KEYS, Upstreams
 from tests.e2e.harness import DaemonProcess, free_port
 from tests.emulators import Emulator, Reply
 
@@ -343,7 +343,7 @@ def dead_lynkr(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DaemonProce
     config = f"""
 [server]
 log_level = "debug"
-
+{CONTRACT_RELIABILITY}
 [providers.deadlocal]
 type = "ollama"
 base_url = "http://127.0.0.1:{port}"

@@ -11,12 +11,17 @@ real provider, records them, and answers with scripted :class:`Reply` objects (o
 
 from .anthropic_emulator import AnthropicEmulator
 from .base import Emulator, RecordedRequest, Reply, ToolCall
+from .bedrock_emulator import AwsCredentials, BedrockEmulator
+from .gemini_emulator import GeminiEmulator
 from .ollama_emulator import OllamaEmulator
 from .openai_emulator import OpenAIEmulator
 
 __all__ = [
     "AnthropicEmulator",
+    "AwsCredentials",
+    "BedrockEmulator",
     "Emulator",
+    "GeminiEmulator",
     "OllamaEmulator",
     "OpenAIEmulator",
     "RecordedRequest",

@@ -454,7 +454,7 @@ MALFORMED = [
     (_body(messages={"role": "user"}), "messages"),
     (_body(messages=[]), "messages"),
     (_body(messages=["hi"]), "messages[0]"),
-    (_body(messages=[{"role": "system", "content": "x"}]), "messages[0].role"),
+    (_body(messages=[{"role": "tool", "content": "x"}]), "messages[0].role"),
     (_body(messages=[{"role": "user"}]), "messages[0].content"),
     (_body(messages=[{"role": "user", "content": 5}]), "messages[0].content"),
     (_msgs("text"), "messages[0].content[0]"),
@@ -1511,3 +1511,30 @@ def test_events_from_parsed_response_encode_validly() -> None:
     )
     message = sdk_accumulate(sdk_validate_frames(encode_all(list(events_from_response(response)))))
     assert message.content[1].input == {"q": "é"}
+
+
+def test_a_tool_result_must_answer_an_earlier_tool_use() -> None:
+    body = {
+        "model": "m",
+        "max_tokens": 8,
+        "messages": [{"role": "user", "content": [{"type": "tool_result", "tool_use_id": "toolu_ghost"}]}],
+    }
+    with pytest.raises(LynkrError) as info:
+        ant.parse_request(body, {})
+    assert info.value.param == "messages[0].content[0].tool_use_id" and "toolu_ghost" in info.value.message
+
+
+@pytest.mark.parametrize(
+    ("source", "param", "problem"),
+    [
+        ({"type": "base64", "media_type": "image/png", "data": "@@@"}, "data", "not valid base64"),
+        ({"type": "base64", "media_type": "text/html", "data": "AAAA"}, "media_type", "not a supported"),
+    ],
+)
+def test_a_bad_inline_image_is_a_400_naming_the_field(source: dict, param: str, problem: str) -> None:
+    content = [{"type": "image", "source": source}]
+    body = {"model": "m", "max_tokens": 8, "messages": [{"role": "user", "content": content}]}
+    with pytest.raises(LynkrError) as info:
+        ant.parse_request(body, {})
+    assert info.value.param == f"messages[0].content[0].source.{param}"
+    assert problem in info.value.message

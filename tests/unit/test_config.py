@@ -27,7 +27,18 @@ from daemon.config import (
     load_config,
     load_config_file,
 )
-from daemon.config.load import PROVIDER_KEYS, ROUTING_KEYS, SERVER_KEYS, TELEMETRY_KEYS, TIER_KEYS
+from daemon.config.load import (
+    BREAKER_KEYS,
+    CACHE_KEYS,
+    MEMORY_KEYS,
+    PROVIDER_KEYS,
+    RELIABILITY_KEYS,
+    ROUTING_KEYS,
+    SECTIONS,
+    SERVER_KEYS,
+    TELEMETRY_KEYS,
+    TIER_KEYS,
+)
 from daemon.providers.base import Option, Provider
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "config.example.toml"
@@ -216,9 +227,13 @@ def test_example_loads_with_the_real_registry() -> None:
 
 def test_example_documents_every_key() -> None:
     example = tomllib.loads(EXAMPLE.read_text())
-    assert set(example) == {"server", "routing", "telemetry", "pricing", "providers", "tiers"}
+    assert set(example) == set(SECTIONS)
     assert set(example["server"]) == set(SERVER_KEYS)
+    assert set(example["reliability"]) == set(RELIABILITY_KEYS)
+    assert set(example["reliability"]["breaker"]) == set(BREAKER_KEYS)
     assert set(example["telemetry"]) == set(TELEMETRY_KEYS)
+    assert set(example["cache"]) == set(CACHE_KEYS)
+    assert set(example["memory"]) == set(MEMORY_KEYS)
     assert set(example["routing"]) == set(ROUTING_KEYS)
     assert any(set(PROVIDER_KEYS) <= set(p) for p in example["providers"].values())
     assert set().union(*(set(t) for t in example["tiers"].values())) == set(TIER_KEYS)
@@ -293,7 +308,7 @@ def test_server_values(tmp_path: Path) -> None:
         log_level = "DEBUG"
         max_body_mb = 8
         shutdown_grace_seconds = 0
-    """)
+    """, {"LYNKR_API_KEY": "proxy-key"})
     assert config.server.host == "0.0.0.0" and config.server.port == 9000
     assert config.server.log_level == "debug"
     assert config.server.max_body_mb == 8.0 and config.server.shutdown_grace_seconds == 0.0
@@ -577,7 +592,7 @@ def test_warning_when_a_provider_points_at_lynkr(tmp_path: Path) -> None:
 
 def test_server_env_overrides_and_cli_wins(tmp_path: Path) -> None:
     text = '[server]\nhost = "10.0.0.1"\nport = 9000\nlog_level = "error"\n'
-    env = {"LYNKR_HOST": "0.0.0.0", "PORT": "7000", "LOG_LEVEL": "warn"}
+    env = {"LYNKR_HOST": "0.0.0.0", "PORT": "7000", "LOG_LEVEL": "warn", "LYNKR_API_KEY": "proxy-key"}
     config = load(tmp_path, text, env)
     assert (config.server.host, config.server.port, config.server.log_level) == ("0.0.0.0", 7000, "warning")
     env |= {"LYNKR_PORT": "7100", "LYNKR_LOG_LEVEL": "debug"}
@@ -746,3 +761,45 @@ def test_load_config_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
 def test_format_problems_is_one_line_per_problem() -> None:
     error = ConfigError([Problem("server.port", "70000 is not a port number (1-65535)"), Problem("a.b", "c")])
     assert format_problems(error) == "server.port: 70000 is not a port number (1-65535)\na.b: c"
+
+
+def test_binding_beyond_loopback_needs_a_proxy_key(tmp_path: Path) -> None:
+    found = problems(tmp_path, '[server]\nhost = "0.0.0.0"\n')
+    assert any(p.key == "server.host" and "LYNKR_API_KEY" in p.message for p in found)
+    named = problems(tmp_path, '[server]\nhost = "0.0.0.0"\napi_key_env = "MY_PROXY_KEY"\n')
+    assert any("MY_PROXY_KEY" in p.message for p in named)
+    assert load(tmp_path, '[server]\nhost = "::1"\n').server.host == "::1"  # loopback: no key needed
+    assert load(tmp_path, '[server]\nhost = "0.0.0.0"\n', {"LYNKR_API_KEY": "k"}).server.host == "0.0.0.0"
+
+
+def test_reliability_values_and_problems(tmp_path: Path) -> None:
+    config = load(tmp_path, """
+        [reliability]
+        retries = 0
+        max_in_flight = 8
+        escalate = false
+        [reliability.breaker]
+        failures = 3
+        error_rate = 0.25
+    """)
+    assert config.reliability.retries == 0 and config.reliability.max_in_flight == 8
+    assert config.reliability.escalate is False
+    assert config.reliability.breaker.failures == 3 and config.reliability.breaker.error_rate == 0.25
+    found = {p.key for p in problems(tmp_path, """
+        [reliability]
+        retries = -1
+        max_queue = 1.5
+        escalate = "yes"
+        burst = 3
+        [reliability.breaker]
+        error_rate = 2
+        cooldown = 5
+    """)}
+    assert found == {
+        "reliability.retries",
+        "reliability.max_queue",
+        "reliability.escalate",
+        "reliability.burst",
+        "reliability.breaker.error_rate",
+        "reliability.breaker.cooldown",
+    }

@@ -370,6 +370,7 @@ def test_consecutive_tool_messages_and_following_user_become_one_user_turn() -> 
         {"role": "assistant", "content": None, "tool_calls": [
             {"id": "a", "type": "function", "function": {"name": "f", "arguments": "{}"}},
             {"id": "b", "type": "function", "function": {"name": "g", "arguments": "{}"}},
+            {"id": "late", "type": "function", "function": {"name": "h", "arguments": "{}"}},
         ]},
         {"role": "tool", "tool_call_id": "a", "name": "f", "content": "one"},
         {"role": "tool", "tool_call_id": "b", "content": [{"type": "text", "text": "two"},
@@ -673,7 +674,7 @@ def test_context_length_message_is_recognisable() -> None:
     assert "prompt is too long" in payload["error"]["message"]
     already = "This model's maximum context length is 8k"
     _, payload = render_error(LynkrError(ErrorKind.CONTEXT_LENGTH, already))
-    assert payload["error"]["message"] == "This model's maximum context length is 8k"
+    assert payload["error"]["message"] == "prompt is too long: This model's maximum context length is 8k"
 
 
 def test_render_error_keeps_sensible_status() -> None:
@@ -1337,3 +1338,25 @@ def test_blank_payloads_and_other_choices_are_ignored() -> None:
 def test_module_exports_the_agreed_api() -> None:
     assert {"parse_request", "render_response", "StreamEncoder", "render_error", "build_request",
             "parse_response", "StreamDecoder"} <= set(oc.__all__)
+
+
+def test_a_tool_message_must_answer_an_earlier_tool_call() -> None:
+    with pytest.raises(LynkrError) as info:
+        parse(messages=[
+            {"role": "user", "content": "go"},
+            {"role": "tool", "tool_call_id": "call_ghost", "content": "result"},
+        ])
+    assert info.value.param == "messages[1].tool_call_id" and "call_ghost" in info.value.message
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("data:image/png;base64,not base64!", "not valid base64"),
+        ("data:image/tiff;base64,AAAA", "not a supported image type"),
+    ],
+)
+def test_a_bad_inline_image_is_a_400_naming_the_field(url: str, problem: str) -> None:
+    with pytest.raises(LynkrError) as info:
+        parse(messages=[{"role": "user", "content": [{"type": "image_url", "image_url": {"url": url}}]}])
+    assert info.value.param == "messages[0].content[0].image_url.url" and problem in info.value.message

@@ -22,6 +22,7 @@ import pytest
 from daemon.canonical import Usage
 from daemon.quality import initial_quality, penalise_for_tool_errors
 from daemon.store import DecisionStore
+from daemon.store_schema import MIGRATIONS
 from daemon.telemetry import DecisionRecord, Hop
 
 NOW = float(int(time.time()))  # recent, so retention on open keeps the test rows
@@ -97,7 +98,8 @@ async def test_every_field_round_trips(store: DecisionStore) -> None:
         "status": 200, "error": None, "stop_reason": "tool_use", "latency_ms": 1234.5, "ttft_ms": 321.0,
         "upstream_ms": 1100.0, "router_us": 85.0, "input_tokens": 100, "output_tokens": 50,
         "cache_read_tokens": 1000, "cache_write_tokens": 200, "reasoning_tokens": 7, "usage_estimated": True,
-        "cost_usd": 0.0123, "quality": 90, "stream": True, "request_body": request, "response_body": response,
+        "cost_usd": 0.0123, "quality": 90, "stream": True, "cache": None, "request_body": request,
+        "response_body": response,
     }  # fmt: skip
     (listed,) = await store.recent()
     assert "request_body" not in listed and "response_body" not in listed
@@ -112,7 +114,7 @@ async def test_file_is_private_and_wal(store: DecisionStore) -> None:
         path = f"{store.path}{suffix}"
         assert stat.S_IMODE(os.stat(path).st_mode) == 0o600, path
     assert raw(store.path, "PRAGMA journal_mode") == [("wal",)]
-    assert raw(store.path, "PRAGMA user_version") == [(1,)]
+    assert raw(store.path, "PRAGMA user_version") == [(len(MIGRATIONS),)]
 
 
 async def test_existing_loose_file_is_tightened_and_reopen_keeps_rows(tmp_path: Path) -> None:

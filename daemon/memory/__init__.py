@@ -1,0 +1,113 @@
+"""Long-term memory: what Lynkr learns about a project in one session and tells the model in the next.
+
+``MemoryService`` is the pipeline's only entry point: ``context`` (before the
+provider call) returns the request with the memory block added, and
+``learn`` (after the response, in a background task) extracts and stores
+observations. See ``extract``, ``store``, ``score`` and ``inject``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from collections.abc import Mapping
+from pathlib import Path
+
+from daemon.canonical import Request, Response
+from daemon.config.model import MemoryConfig
+from daemon.memory.extract import extract
+from daemon.memory.inject import apply, render, select
+from daemon.memory.project import project_of
+from daemon.memory.store import MemoryStore
+from daemon.routing.envelope import read_turn
+from daemon.tokens import estimate_text
+
+log = logging.getLogger("lynkr.memory")
+
+OFF_HEADER = "x-lynkr-memory"
+_CANDIDATES = 60
+_PINNED_SESSIONS = 2000
+
+
+class MemoryService:
+    def __init__(self, store: MemoryStore, config: MemoryConfig) -> None:
+        self.store = store
+        self.config = config
+        # The block chosen for a session is kept while its user text stays the same: during a tool loop
+        # every request then carries the same system prompt, so the provider's prompt cache keeps working.
+        self._pinned: OrderedDict[str, tuple[tuple[str, str], str]] = OrderedDict()
+        self.injected_requests = self.injected_tokens = self.observations = 0
+
+    @classmethod
+    async def open(cls, path: Path, config: MemoryConfig) -> MemoryService:
+        store = await MemoryStore.open(
+            path,
+            max_count=config.max_count,
+            max_age_days=config.max_age_days,
+            dedupe_threshold=config.dedupe_threshold,
+        )
+        return cls(store, config)
+
+    async def close(self) -> None:
+        await self.store.close()
+
+    def wanted(self, headers: Mapping[str, str]) -> bool:
+        return self.config.enabled and headers.get(OFF_HEADER, "").strip().lower() not in (
+            "off",
+            "0",
+            "false",
+        )
+
+    async def context(
+        self, headers: Mapping[str, str], request: Request, session: str
+    ) -> tuple[Request, str, int]:
+        """(the request to send, its project, tokens injected)."""
+        project = project_of(headers, request)
+        if not (self.config.inject and self.wanted(headers)):
+            return request, project, 0
+        query = read_turn(request).latest_user_text
+        key = (project, query[:4000])
+        pinned = self._pinned.get(session)
+        if pinned is not None and pinned[0] == key:
+            block = pinned[1]
+            self._pinned.move_to_end(session)
+        else:
+            memories = await self.store.search(
+                project,
+                query,
+                limit=_CANDIDATES,
+                weights=self.config.weights,
+                half_life_days=self.config.half_life_days,
+            )
+            chosen = select(memories, request, self.config.token_budget, self.config.max_injected)
+            block = render(chosen) if chosen else ""
+            self._pinned[session] = (key, block)
+            if len(self._pinned) > _PINNED_SESSIONS:
+                self._pinned.popitem(last=False)
+        if not block:
+            return request, project, 0
+        tokens = estimate_text(block)
+        self.injected_requests += 1
+        self.injected_tokens += tokens
+        return apply(request, block), project, tokens
+
+    async def learn(self, request: Request, response: Response | None, session: str, project: str) -> None:
+        """Extract this exchange's observations and store them (runs off the request path)."""
+        if not self.config.extract:
+            return
+        turn = sum(1 for m in request.messages if m.role == "user")
+        for observation in extract(request, response):
+            await self.store.observe(project, observation, session, turn)
+            self.observations += 1
+
+    def stats(self) -> dict[str, int | bool]:
+        return {
+            "enabled": self.config.enabled,
+            "injected_requests": self.injected_requests,
+            "injected_tokens": self.injected_tokens,
+            "observations": self.observations,
+            "inserted": self.store.inserted,
+            "merged": self.store.merged,
+            "replaced": self.store.replaced,
+            "pruned": self.store.pruned,
+        }

@@ -1,0 +1,596 @@
+"""The OpenAI Responses API (``POST /v1/responses``) against the real daemon and emulated upstreams.
+
+The official ``openai`` SDK is the oracle: its Responses client and stream
+accumulator must parse everything Lynkr sends. The SSE sequence is also
+checked event by event on the raw bytes, because Codex CLI consumes it
+directly and treats a stream without ``response.completed`` as broken.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import openai
+import pytest
+
+from tests.e2e.conftest import KEYS, Upstreams, config_for
+from tests.e2e.harness import DaemonProcess
+from tests.emulators import Reply, ToolCall
+
+TIERS = ["simple", "medium", "complex", "reasoning"]
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "clients"
+TOOL = {
+    "type": "function",
+    "name": "read_file",
+    "description": "Read a file from the workspace",
+    "parameters": {
+        "type": "object",
+        "properties": {"path": {"type": "string"}},
+        "required": ["path"],
+    },
+}
+ARGS = {"path": "src/app.py"}
+
+
+def upstream_of(ups: Upstreams, tier: str):
+    return {"simple": ups.ollama, "medium": ups.openai, "complex": ups.anthropic, "reasoning": ups.azure}[
+        tier
+    ]
+
+
+def client_for(daemon: DaemonProcess) -> openai.OpenAI:
+    return openai.OpenAI(base_url=f"{daemon.url}/v1", api_key="client-key-not-used", max_retries=0)
+
+
+def sse_events(
+    daemon: DaemonProcess, body: dict[str, Any], headers: dict[str, str] | None = None
+) -> list[dict]:
+    """POST a streaming request and return the events, checking the framing of each one."""
+    response = httpx.post(f"{daemon.url}/v1/responses", json=body, headers=headers or {}, timeout=30)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/event-stream")
+    assert "[DONE]" not in response.text, "the Responses API has no [DONE] sentinel"
+    events = []
+    for block in response.text.strip().split("\n\n"):
+        lines = block.split("\n")
+        assert lines[0].startswith("event: ") and lines[1].startswith("data: "), block
+        data = json.loads(lines[1][len("data: ") :])
+        assert data["type"] == lines[0][len("event: ") :]
+        events.append(data)
+    assert [e["sequence_number"] for e in events] == list(range(len(events)))
+    return events
+
+
+def types(events: list[dict]) -> list[str]:
+    """Event types with runs of deltas collapsed to one entry, so sequences read clearly."""
+    out: list[str] = []
+    for event in events:
+        if not (event["type"].endswith(".delta") and out and out[-1] == event["type"]):
+            out.append(event["type"])
+    return out
+
+
+TEXT_TURN = [
+    "response.created",
+    "response.in_progress",
+    "response.output_item.added",
+    "response.content_part.added",
+    "response.output_text.delta",
+    "response.output_text.done",
+    "response.content_part.done",
+    "response.output_item.done",
+]
+
+
+# --------------------------------------------------------------------------- text, every upstream
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["json", "stream"])
+@pytest.mark.parametrize("tier", TIERS)
+def test_text_through_every_upstream(
+    tier: str, stream: bool, lynkr: DaemonProcess, upstreams: Upstreams
+) -> None:
+    upstream = upstream_of(upstreams, tier)
+    upstream.script(Reply(text="Renamed foo.py to bar.py; nothing else changed."))
+    client = client_for(lynkr)
+    kwargs: dict[str, Any] = {
+        "model": f"lynkr-{tier}",
+        "instructions": "You are terse.",
+        "input": "Rename foo.py to bar.py",
+        "max_output_tokens": 512,
+    }
+    if stream:
+        with client.responses.stream(**kwargs) as s:
+            response = s.get_final_response()
+            headers = s._response.headers  # the SDK has no public accessor for stream headers
+    else:
+        raw = client.responses.with_raw_response.create(**kwargs)
+        response, headers = raw.parse(), raw.headers
+
+    assert response.output_text == "Renamed foo.py to bar.py; nothing else changed."
+    assert response.status == "completed" and response.id.startswith("resp_")
+    assert response.instructions == "You are terse." and response.max_output_tokens == 512
+    assert response.usage is not None and response.usage.input_tokens > 0 and response.usage.output_tokens > 0
+    assert response.usage.total_tokens == response.usage.input_tokens + response.usage.output_tokens
+    assert headers["x-lynkr-tier"] == tier
+    sent = upstream.last_request.json
+    if tier == "complex":
+        # (Lynkr may add its own cache_control marks for Anthropic; the text is what matters here.)
+        assert [b["text"] for b in sent["system"]] == ["You are terse."]
+        assert [(m["role"], [b["text"] for b in m["content"]]) for m in sent["messages"]] == [
+            ("user", ["Rename foo.py to bar.py"])
+        ]
+    else:
+        assert sent["messages"][0] == {"role": "system", "content": "You are terse."}
+        assert sent["messages"][1]["role"] == "user"
+
+
+def test_text_stream_event_sequence(lynkr: DaemonProcess, upstreams: Upstreams) -> None:
+    upstreams.openai.script(Reply(text="one two three four five six seven"))
+    events = sse_events(lynkr, {"model": "lynkr-medium", "input": "count", "stream": True})
+
+    assert types(events) == [*TEXT_TURN, "response.completed"]
+    deltas = [e for e in events if e["type"] == "response.output_text.delta"]
+    assert len(deltas) > 1, "the upstream streamed in pieces; so must Lynkr"
+    created, added, done, completed = events[0], events[2], events[-2], events[-1]
+    rid = created["response"]["id"]
+    assert created["response"]["status"] == "in_progress" and created["response"]["output"] == []
+    item_id = added["item"]["id"]
+    assert added["item"] == {
+        "id": item_id,
+        "type": "message",
+        "status": "in_progress",
+        "role": "assistant",
+        "content": [],
+    }
+    assert all(d["item_id"] == item_id and d["output_index"] == 0 and d["content_index"] == 0 for d in deltas)
+    text = "".join(d["delta"] for d in deltas)
+    assert text == "one two three four five six seven"
+    assert events[-4]["text"] == text  # output_text.done
+    assert done["item"]["status"] == "completed" and done["item"]["content"][0]["text"] == text
+    final = completed["response"]
+    assert final["id"] == rid and final["status"] == "completed"
+    assert final["output"] == [done["item"]]
+    assert final["usage"]["output_tokens"] > 0 and final["usage"]["input_tokens"] > 0
+
+
+# --------------------------------------------------------------------------- tools
+
+
+def test_tool_call_stream_sequence_and_sdk(lynkr: DaemonProcess, upstreams: Upstreams) -> None:
+    upstreams.anthropic.script(Reply(text="Let me look.", tool_calls=[ToolCall("read_file", ARGS)]))
+    body = {"model": "lynkr-complex", "input": "What does app.py do?", "tools": [TOOL], "stream": True}
+    events = sse_events(lynkr, body)
+
+    assert types(events) == [
+        *TEXT_TURN,
+        "response.output_item.added",
+        "response.function_call_arguments.delta",
+        "response.function_call_arguments.done",
+        "response.output_item.done",
+        "response.completed",
+    ]
+    added = next(e for e in events if e["type"] == "response.output_item.added" and e["output_index"] == 1)
+    assert added["item"]["type"] == "function_call" and added["item"]["arguments"] == ""
+    arguments = "".join(e["delta"] for e in events if e["type"] == "response.function_call_arguments.delta")
+    assert json.loads(arguments) == ARGS
+    done = events[-2]["item"]
+    assert done["type"] == "function_call" and done["name"] == "read_file"
+    assert json.loads(done["arguments"]) == ARGS and done["call_id"] == added["item"]["call_id"]
+    assert events[-1]["response"]["output"][1] == done
+
+    # The SDK's own accumulator agrees.
+    upstreams.anthropic.script(Reply(text="Let me look.", tool_calls=[ToolCall("read_file", ARGS)]))
+    with client_for(lynkr).responses.stream(
+        model="lynkr-complex", input="What does app.py do?", tools=[TOOL]
+    ) as s:
+        final = s.get_final_response()
+    calls = [item for item in final.output if item.type == "function_call"]
+    assert [(c.name, json.loads(c.arguments)) for c in calls] == [("read_file", ARGS)]
+
+
+@pytest.mark.parametrize("tier", TIERS)
+def test_function_call_output_round_trip(tier: str, lynkr: DaemonProcess, upstreams: Upstreams) -> None:
+    """A tool call answered with function_call_output reaches the upstream as its tool result."""
+    upstream = upstream_of(upstreams, tier)
+    upstream.script(
+        Reply(tool_calls=[ToolCall("read_file", ARGS, id="call_abc123")]), Reply(text="It prints hello.")
+    )
+    client = client_for(lynkr)
+    first = client.responses.create(model=f"lynkr-{tier}", input="What does app.py do?", tools=[TOOL])
+    call = next(item for item in first.output if item.type == "function_call")
+    assert json.loads(call.arguments) == ARGS
+
+    history = [
+        {"role": "user", "content": "What does app.py do?"},
+        {"type": "function_call", "call_id": call.call_id, "name": call.name, "arguments": call.arguments},
+        {"type": "function_call_output", "call_id": call.call_id, "output": "print('hello')"},
+    ]
+    second = client.responses.create(model=f"lynkr-{tier}", input=history, tools=[TOOL])
+    assert second.output_text == "It prints hello."
+
+    sent = upstream.last_request.json["messages"]
+    if tier == "complex":
+        assert sent[1]["content"][0]["type"] == "tool_use" and sent[1]["content"][0]["input"] == ARGS
+        result = sent[2]["content"][0]
+        assert result["type"] == "tool_result" and result["tool_use_id"] == sent[1]["content"][0]["id"]
+        assert "print('hello')" in json.dumps(result["content"])
+    elif tier == "simple":  # Ollama: role "tool" after an assistant turn with tool_calls
+        assert sent[-2]["tool_calls"][0]["function"]["arguments"] == ARGS
+        assert sent[-1]["role"] == "tool" and sent[-1]["content"] == "print('hello')"
+    else:
+        assert json.loads(sent[-2]["tool_calls"][0]["function"]["arguments"]) == ARGS
+        assert sent[-1] == {
+            "role": "tool",
+            "tool_call_id": sent[-2]["tool_calls"][0]["id"],
+            "content": "print('hello')",
+        }
+
+
+# --------------------------------------------------------------------------- previous_response_id
+
+
+def test_previous_response_id_continues_the_conversation(lynkr: DaemonProcess, upstreams: Upstreams) -> None:
+    upstreams.openai.script(
+        Reply(tool_calls=[ToolCall("read_file", ARGS)]),
+        Reply(text="It prints hello."),
+        Reply(text="You're welcome."),
+    )
+    client = client_for(lynkr)
+    first = client.responses.create(model="lynkr-medium", input="What does app.py do?", tools=[TOOL])
+    call = first.output[0]
+    assert call.type == "function_call"
+    # Streamed, and continued from the stored first response.
+    with client.responses.stream(
+        model="lynkr-medium",
+        previous_response_id=first.id,
+        input=[{"type": "function_call_output", "call_id": call.call_id, "output": "print('hello')"}],
+        tools=[TOOL],
+    ) as s:
+        second = s.get_final_response()
+    assert second.previous_response_id == first.id and second.output_text == "It prints hello."
+    sent = upstreams.openai.last_request.json["messages"]
+    assert [m["role"] for m in sent] == ["user", "assistant", "tool"]
+    assert sent[0]["content"] == "What does app.py do?" and sent[2]["content"] == "print('hello')"
+
+    # The streamed response is stored too: a third turn sees all of it.
+    third = client.responses.create(model="lynkr-medium", previous_response_id=second.id, input="thanks")
+    assert third.output_text == "You're welcome."
+    sent = upstreams.openai.last_request.json["messages"]
+    assert [m["role"] for m in sent] == ["user", "assistant", "tool", "assistant", "user"]
+    assert sent[3]["content"] == "It prints hello."
+
+    fetched = httpx.get(f"{lynkr.url}/v1/responses/{third.id}").json()
+    assert fetched["id"] == third.id and fetched["output"][0]["content"][0]["text"] == "You're welcome."
+
+
+def test_unknown_or_unstored_previous_response_is_400(lynkr: DaemonProcess, upstreams: Upstreams) -> None:
+    client = client_for(lynkr)
+    with pytest.raises(openai.BadRequestError) as info:
+        client.responses.create(model="lynkr-medium", input="hi", previous_response_id="resp_does_not_exist")
+    assert info.value.code == "previous_response_not_found"
+    assert info.value.param == "previous_response_id"
+
+    upstreams.openai.script(Reply(text="not kept"))
+    unstored = client.responses.create(model="lynkr-medium", input="hi", store=False)
+    assert unstored.store is False
+    with pytest.raises(openai.BadRequestError) as info:
+        client.responses.create(model="lynkr-medium", input="again", previous_response_id=unstored.id)
+    assert info.value.code == "previous_response_not_found"
+    assert len(upstreams.openai.chat_requests) == 1, "a bad previous_response_id never reaches a provider"
+
+
+@pytest.fixture
+def own_daemon(upstreams: Upstreams, tmp_path: Path) -> Iterator[DaemonProcess]:
+    daemon = DaemonProcess(tmp_path, config_for(upstreams), env=KEYS).start()
+    yield daemon
+    daemon.stop()
+
+
+def test_previous_response_id_survives_a_restart(own_daemon: DaemonProcess, upstreams: Upstreams) -> None:
+    upstreams.openai.script(Reply(text="The capital of France is Paris."), Reply(text="About 2.1 million."))
+    first = client_for(own_daemon).responses.create(model="lynkr-medium", input="Capital of France?")
+    assert own_daemon.stop() == 0
+    own_daemon.start()
+
+    second = client_for(own_daemon).responses.create(
+        model="lynkr-medium", previous_response_id=first.id, input="How many people live there?"
+    )
+    assert second.output_text == "About 2.1 million."
+    sent = upstreams.openai.last_request.json["messages"]
+    assert [(m["role"], m["content"]) for m in sent] == [
+        ("user", "Capital of France?"),
+        ("assistant", "The capital of France is Paris."),
+        ("user", "How many people live there?"),
+    ]
+    assert (own_daemon.home / "responses.db").stat().st_mode & 0o077 == 0, "conversations are owner-only"
+
+
+# --------------------------------------------------------------------------- reasoning, limits, failures
+
+
+def test_thinking_becomes_reasoning_items_and_round_trips(lynkr: DaemonProcess, upstreams: Upstreams) -> None:
+    upstreams.anthropic.script(
+        Reply(thinking="The user wants the file read.", tool_calls=[ToolCall("read_file", ARGS)]),
+        Reply(text="Done."),
+    )
+    events = sse_events(
+        lynkr, {"model": "lynkr-complex", "input": "read app.py", "tools": [TOOL], "stream": True}
+    )
+    assert types(events)[:8] == [
+        "response.created",
+        "response.in_progress",
+        "response.output_item.added",
+        "response.content_part.added",
+        "response.reasoning_text.delta",
+        "response.reasoning_text.done",
+        "response.content_part.done",
+        "response.output_item.done",
+    ]
+    final = events[-1]["response"]
+    reasoning, call = final["output"]
+    assert reasoning["type"] == "reasoning"
+    assert reasoning["content"] == [{"type": "reasoning_text", "text": "The user wants the file read."}]
+    assert reasoning["encrypted_content"], "the signature must travel with the item"
+
+    # Sent back as input (stateless, like Codex), the signature reaches Anthropic intact:
+    # the emulator rejects any thinking block whose signature it did not mint.
+    history = [
+        {"role": "user", "content": "read app.py"},
+        reasoning,
+        call,
+        {"type": "function_call_output", "call_id": call["call_id"], "output": "print('hello')"},
+    ]
+    answer = client_for(lynkr).responses.create(model="lynkr-complex", input=history, tools=[TOOL])
+    assert answer.output_text == "Done."
+    assistant = upstreams.anthropic.last_request.json["messages"][1]["content"]
+    assert assistant[0]["type"] == "thinking" and assistant[0]["thinking"] == "The user wants the file read."
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["json", "stream"])
+def test_max_tokens_is_incomplete(stream: bool, lynkr: DaemonProcess, upstreams: Upstreams) -> None:
+    upstreams.openai.script(Reply(text="cut off here", finish="length"))
+    body = {"model": "lynkr-medium", "input": "write a novel", "max_output_tokens": 16, "stream": stream}
+    if stream:
+        events = sse_events(lynkr, body)
+        assert types(events)[-1] == "response.incomplete"
+        final = events[-1]["response"]
+    else:
+        final = httpx.post(f"{lynkr.url}/v1/responses", json=body, timeout=30).json()
+    assert final["status"] == "incomplete"
+    assert final["incomplete_details"] == {"reason": "max_output_tokens"}
+    assert final["output"][0]["content"][0]["text"] == "cut off here"
+
+
+def test_upstream_failure_mid_stream_ends_with_response_failed(
+    lynkr: DaemonProcess, upstreams: Upstreams
+) -> None:
+    upstreams.openai.script(
+        Reply(text="one two three four five six", stream_error="upstream fell over", fail_after_chunks=3)
+    )
+    events = sse_events(lynkr, {"model": "lynkr-medium", "input": "go", "stream": True})
+    assert types(events)[0] == "response.created"
+    assert types(events)[-1] == "response.failed"
+    failed = events[-1]["response"]
+    assert failed["status"] == "failed" and failed["error"]["code"] == "server_error"
+    assert "fell over" in failed["error"]["message"]
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["json", "stream"])
+@pytest.mark.parametrize("tier", ["medium", "complex"])
+def test_context_overflow_is_400_context_length_exceeded(
+    tier: str, stream: bool, lynkr: DaemonProcess, upstreams: Upstreams
+) -> None:
+    """Before anything was streamed, an overflow is a plain HTTP 400, streaming or not."""
+    upstream_of(upstreams, tier).script(Reply.context_overflow(limit=8192, tokens=9000))
+    with pytest.raises(openai.BadRequestError) as info:
+        client_for(lynkr).responses.create(model=f"lynkr-{tier}", input="a very long prompt", stream=stream)
+    assert info.value.code == "context_length_exceeded"
+    message = info.value.message.lower()
+    assert "prompt is too long" in message and "maximum context length" in message
+
+
+# --------------------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize(
+    ("body", "param"),
+    [
+        ({"model": "lynkr-medium"}, "input"),
+        ({"input": "hi"}, "model"),
+        (
+            {"model": "lynkr-medium", "input": [{"type": "computer_call_output", "call_id": "c"}]},
+            "input[0].type",
+        ),
+        (
+            {
+                "model": "lynkr-medium",
+                "input": [{"role": "user", "content": [{"type": "input_file", "file_id": "f"}]}],
+            },
+            "input[0].content[0].type",
+        ),
+        ({"model": "lynkr-medium", "input": "hi", "tools": [{"type": "function"}]}, "tools[0].name"),
+        (
+            {"model": "lynkr-medium", "input": "hi", "tool_choice": {"type": "web_search_preview"}},
+            "tool_choice.type",
+        ),
+        ({"model": "lynkr-medium", "input": "hi", "background": True}, "background"),
+        ({"model": "lynkr-medium", "input": "hi", "max_output_tokens": 0}, "max_output_tokens"),
+        ({"model": "lynkr-medium", "input": "hi", "reasoning": {"effort": "maximal"}}, "reasoning.effort"),
+    ],
+)
+def test_bad_input_is_a_400_naming_the_field(
+    body: dict, param: str, lynkr: DaemonProcess, upstreams: Upstreams
+) -> None:
+    response = httpx.post(f"{lynkr.url}/v1/responses", json=body, timeout=30)
+    assert response.status_code == 400, response.text
+    error = response.json()["error"]
+    assert error["param"] == param and error["type"] == "invalid_request_error"
+    assert error["message"].startswith(param)
+    assert not upstreams.openai.chat_requests
+
+
+def test_responses_without_v1_prefix(lynkr: DaemonProcess, upstreams: Upstreams) -> None:
+    upstreams.openai.script(Reply(text="ok"))
+    response = httpx.post(f"{lynkr.url}/responses", json={"model": "lynkr-medium", "input": "hi"}, timeout=30)
+    assert response.status_code == 200 and response.json()["output"][0]["content"][0]["text"] == "ok"
+    assert httpx.get(f"{lynkr.url}/v1/responses/resp_missing").status_code == 404
+
+
+# --------------------------------------------------------------------------- Codex CLI
+
+
+def test_recorded_codex_request_replays(lynkr: DaemonProcess, upstreams: Upstreams) -> None:
+    """A Codex CLI turn: developer messages, a foreign reasoning item, a shell call and its output,
+    a freeform apply_patch tool and a hosted web_search tool, store=false, streamed."""
+    recorded = json.loads((FIXTURES / "codex_cli_turn2.json").read_text())
+    patch = (
+        "*** Begin Patch\n*** Update File: src/tokens.py\n@@\n"
+        "-    return list(text)\n+    return [text]\n*** End Patch\n"
+    )
+    upstreams.openai.script(
+        Reply(
+            text="The tokenizer splits on code points.",
+            tool_calls=[ToolCall("apply_patch", {"input": patch})],
+        )
+    )
+    events = sse_events(lynkr, recorded["body"], recorded["headers"])
+
+    assert types(events) == [
+        *TEXT_TURN,
+        "response.output_item.added",
+        "response.custom_tool_call_input.delta",
+        "response.custom_tool_call_input.done",
+        "response.output_item.done",
+        "response.completed",
+    ]
+    item = events[-2]["item"]
+    assert item["type"] == "custom_tool_call" and item["name"] == "apply_patch" and item["input"] == patch
+    assert events[-1]["response"]["store"] is False
+
+    sent = upstreams.openai.last_request.json
+    assert [t["function"]["name"] for t in sent["tools"]] == ["shell", "update_plan", "apply_patch"]
+    apply_patch = sent["tools"][2]["function"]
+    assert apply_patch["parameters"]["required"] == ["input"] and "lark" in apply_patch["description"]
+    system = sent["messages"][0]
+    assert system["role"] == "system" and system["content"].startswith("You are Codex")
+    assert "<permissions instructions>" in system["content"], (
+        "developer messages are hoisted into the system prompt"
+    )
+    roles = [m["role"] for m in sent["messages"]]
+    assert roles == ["system", "user", "assistant", "tool"]
+    assert sent["messages"][2]["tool_calls"][0]["id"] == "call_Xq8mRk2vT0bLp4sN9cY3wZ1e"
+    assert sent["parallel_tool_calls"] is False
+
+    # Replayed with store=false, nothing was kept.
+    assert httpx.get(f"{lynkr.url}/v1/responses/{events[-1]['response']['id']}").status_code == 404
+
+
+def test_recorded_real_codex_0169_request_replays(lynkr: DaemonProcess, upstreams: Upstreams) -> None:
+    """Recorded from the real Codex CLI 0.169: no instructions, a namespace tool, a hosted tool."""
+    recorded = json.loads((FIXTURES / "codex_cli_0169_turn1.json").read_text())
+    upstreams.openai.script(Reply(tool_calls=[ToolCall("spawn_agent", {"message": "explore the repo"})]))
+    events = sse_events(lynkr, recorded["body"], recorded["headers"])
+    item = events[-2]["item"]
+    assert types(events)[-1] == "response.completed"
+    assert (item["type"], item["name"], item.get("namespace")) == (
+        "function_call",
+        "spawn_agent",
+        "multi_agent_v1",
+    )
+    assert json.loads(item["arguments"]) == {"message": "explore the repo"}
+
+    sent = upstreams.openai.last_request.json
+    names = [t["function"]["name"] for t in sent["tools"]]
+    assert "exec_command" in names and "spawn_agent" in names and "web_search" not in names
+    assert sent["messages"][0]["role"] == "system" and "Codex CLI" in sent["messages"][0]["content"]
+    # The environment context and the prompt, two user items in a row, arrive as one user turn.
+    last = sent["messages"][-1]
+    assert last["role"] == "user" and last["content"][-1] == {"type": "text", "text": "say hello"}
+
+    # The call sent back with its namespace maps onto the same flattened tool.
+    body = dict(recorded["body"], stream=False)
+    body["input"] = [
+        *body["input"],
+        item,
+        {"type": "function_call_output", "call_id": item["call_id"], "output": "agent started"},
+    ]
+    upstreams.openai.script(Reply(text="Started."))
+    answer = httpx.post(f"{lynkr.url}/v1/responses", json=body, timeout=30).json()
+    assert answer["output"][0]["content"][0]["text"] == "Started."
+    assistant = upstreams.openai.last_request.json["messages"][-2]
+    assert assistant["tool_calls"][0]["function"]["name"] == "spawn_agent"
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+@pytest.mark.filterwarnings("ignore:Pydantic serializer warnings:UserWarning")  # LiteLLM's own usage model
+@pytest.mark.parametrize("stream", [False, True], ids=["json", "stream"])
+def test_litellm_responses_like_openhands_gpt5(
+    stream: bool, lynkr: DaemonProcess, upstreams: Upstreams
+) -> None:
+    """OpenHands switches to ``litellm.responses()`` for model names containing gpt-5 (§2.1)."""
+    import litellm
+
+    upstreams.openai.script(Reply(text="Listed the files.", tool_calls=[ToolCall("read_file", ARGS)]))
+    kwargs: dict[str, Any] = {
+        "model": "openai/lynkr-gpt-5",
+        "api_base": f"{lynkr.url}/v1",
+        "api_key": "placeholder",
+        "input": [{"role": "user", "content": "What does app.py do?"}],
+        "instructions": "You are OpenHands agent.",
+        "tools": [TOOL],
+        "headers": {"x-lynkr-tier": "medium"},
+    }
+    if stream:
+        events = list(litellm.responses(**kwargs, stream=True))
+        completed = [e for e in events if getattr(e, "type", "") == "response.completed"]
+        assert len(completed) == 1
+        response = completed[0].response
+    else:
+        response = litellm.responses(**kwargs)
+    kinds = [item.type for item in response.output]
+    assert kinds == ["message", "function_call"]
+    assert json.loads(response.output[1].arguments) == ARGS
+    assert response.usage.input_tokens > 0
+
+
+def run_codex(daemon: DaemonProcess, tmp_path: Path, prompt: str) -> subprocess.CompletedProcess[str]:
+    home = tmp_path / "codex-home"
+    home.mkdir(exist_ok=True)
+    provider = f'{{name="Lynkr",base_url="{daemon.url}/v1",wire_api="responses",env_key="LYNKR_CODEX_KEY"}}'
+    return subprocess.run(
+        ["codex", "exec", "--skip-git-repo-check", "-c", f"model_providers.lynkr={provider}",
+         "-c", 'model_provider="lynkr"', "-c", 'model="lynkr-medium"', prompt],
+        env={"PATH": os.environ["PATH"], "HOME": str(home), "CODEX_HOME": str(home),
+             "LYNKR_CODEX_KEY": "lynkr"},
+        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120, cwd=tmp_path,
+    )  # fmt: skip
+
+
+@pytest.mark.skipif(
+    shutil.which("codex") is None, reason="the Codex CLI (npm @openai/codex) is not installed"
+)
+def test_real_codex_cli_runs_a_tool_loop(lynkr: DaemonProcess, upstreams: Upstreams, tmp_path: Path) -> None:
+    """The real Codex CLI: its request (namespace and hosted tools, developer messages) is accepted,
+    it runs the tool call Lynkr streams back, returns the output, and prints the final answer."""
+    upstreams.openai.script(
+        Reply(text="Checking.", tool_calls=[ToolCall("exec_command", {"cmd": "echo lynkr-tool-ok"})]),
+        Reply(text="Hello from Lynkr."),
+    )
+    result = run_codex(lynkr, tmp_path, "run echo, then say hello")
+    assert result.returncode == 0, result.stderr
+    assert "Hello from Lynkr." in result.stdout
+    first, second = upstreams.openai.chat_requests[:2]
+    names = [t["function"]["name"] for t in first.json["tools"]]
+    assert "exec_command" in names and "spawn_agent" in names, "namespace tools are flattened, not refused"
+    call_id = second.json["messages"][-2]["tool_calls"][0]["id"]
+    result_message = second.json["messages"][-1]
+    assert result_message["role"] == "tool" and result_message["tool_call_id"] == call_id
+    assert "lynkr-tool-ok" in result_message["content"], "Codex ran the command and sent its output back"

@@ -167,9 +167,16 @@ def lifecycle(path: Path) -> Callable[[web.Application], AsyncIterator[None]]:
     """An aiohttp cleanup context: open the store with the API app, flush and close it after the drain."""
 
     async def context(app: web.Application) -> AsyncIterator[None]:
-        app[RESPONSE_STORE] = await ResponseStore.open(path)
+        try:
+            store: ResponseStore | None = await ResponseStore.open(path)
+        except Exception:  # the Responses API still answers; only previous_response_id cannot
+            log.exception("cannot open the response store at %s; previous_response_id will not resolve", path)
+            store = None
+        if store is not None:
+            app[RESPONSE_STORE] = store
         yield
-        await app[RESPONSE_STORE].close()
+        if store is not None:
+            await store.close()
 
     return context
 

@@ -355,5 +355,10 @@ async def _drain(api_runner: web.AppRunner, force: asyncio.Event) -> None:
     if not drain.done():
         log.warning("second signal: stopping now, cancelling the requests still running")
         if api_runner.server is not None:
-            await api_runner.server.shutdown(0)
-        await asyncio.wait({drain}, timeout=5)
+            # A tiny timeout, not 0: aiohttp reads 0 as "no timeout" and would wait for the handlers.
+            await api_runner.server.shutdown(0.01)
+        # The graceful drain is still waiting out its grace period: stop it, then run the cleanup
+        # again, now quick (no connection left), so the app's cleanup hooks close their stores.
+        drain.cancel()
+        await asyncio.gather(drain, return_exceptions=True)
+        await api_runner.cleanup()

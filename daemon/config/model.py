@@ -138,7 +138,7 @@ class BreakerConfig:
     """Per-provider circuit breaker (see daemon/reliability/breaker.py)."""
 
     failures: int = 5
-    """Failures within ``window_seconds`` that open the breaker."""
+    """Failures in a row (within ``window_seconds``) that open the breaker."""
     window_seconds: float = 30.0
     error_rate: float = 0.5
     """Or: this share of failures over at least ``min_requests`` in the window."""

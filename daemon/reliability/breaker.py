@@ -1,14 +1,19 @@
 """A circuit breaker per provider.
 
 closed     every request goes through; outcomes are kept for ``window_seconds``.
-open       after ``failures`` failures in the window, or an error rate of at least ``error_rate``
-           over ``min_requests``: the provider is skipped until ``cooldown_seconds`` have passed.
+open       after ``failures`` failures in a row within the window, or an error rate of at least
+           ``error_rate`` over at least ``min_requests`` in the window: the provider is skipped
+           until ``cooldown_seconds`` have passed.
 half-open  then at most ``half_open_probes`` requests go through at once; ``close_after``
            successes close it, one failure opens it again for another cooldown.
 
 What counts as a failure is the provider's fault and nobody else's: timeouts, connection
 errors, 5xx, 529 and 429. A 400 for a malformed request says nothing about the provider's
 health and is ignored.
+
+"In a row" matters under load: a provider that fails one request in ten at 300 requests/s
+would reach any fixed count within a second, yet it serves nine in ten; the error rate is what
+judges a busy provider, the streak a quiet one that went down.
 
 The clock is injected so the state machine is tested without sleeping.
 """
@@ -52,6 +57,8 @@ class Breaker:
         self._clock = clock
         self.state = BreakerState.CLOSED
         self._outcomes: deque[tuple[float, bool]] = deque()  # (when, failed) within the window
+        self._streak = 0  # failures in a row
+        self._streak_started = 0.0
         self.opened_at: float | None = None
         self._probes = 0  # half-open requests in flight
         self._probe_successes = 0
@@ -93,6 +100,7 @@ class Breaker:
             if self._probe_successes >= self.settings.close_after:
                 return self._move(BreakerState.CLOSED, f"{self._probe_successes} probes succeeded")
             return None
+        self._streak = 0
         self._record(now, failed=False)
         return None
 
@@ -107,11 +115,14 @@ class Breaker:
         if self.state is BreakerState.OPEN:
             return None  # a request that started before it opened; nothing new to learn
         self._record(now, failed=True)
+        s = self.settings
+        if self._streak == 0 or now - self._streak_started > s.window_seconds:
+            self._streak, self._streak_started = 0, now
+        self._streak += 1
+        if self._streak >= s.failures:
+            return self._move(BreakerState.OPEN, f"{self._streak} failures in a row")
         failures = sum(1 for _, failed in self._outcomes if failed)
         total = len(self._outcomes)
-        s = self.settings
-        if failures >= s.failures:
-            return self._move(BreakerState.OPEN, f"{failures} failures in {s.window_seconds:g}s")
         if total >= s.min_requests and failures / total >= s.error_rate:
             return self._move(BreakerState.OPEN, f"error rate {failures}/{total} in {s.window_seconds:g}s")
         return None
@@ -144,6 +155,7 @@ class Breaker:
         self.state = state
         self._probes = 0
         self._probe_successes = 0
+        self._streak = 0
         if state is BreakerState.OPEN:
             self.opened_at = self._clock()
         elif state is BreakerState.CLOSED:

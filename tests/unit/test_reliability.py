@@ -31,18 +31,29 @@ SETTINGS = BreakerConfig(
 )
 
 
-def test_opens_after_n_failures_in_the_window_and_not_when_they_are_spread_out() -> None:
+def test_opens_after_n_failures_in_a_row_and_a_success_or_the_window_resets_the_run() -> None:
     clock = Clock()
     breaker = Breaker("p", SETTINGS, clock)
-    for _ in range(2):
-        assert breaker.failure("boom") is None
-    clock.now += 11  # the first two fall out of the window
-    assert breaker.failure("boom") is None
+    breaker.failure("boom")
+    breaker.failure("boom")
+    breaker.success()  # the run is broken
+    breaker.failure("boom")
+    breaker.failure("boom")
+    assert breaker.state is BreakerState.CLOSED
+    clock.now += 11  # the run started outside the window: a new run starts
+    breaker.failure("boom")
     assert breaker.state is BreakerState.CLOSED
     breaker.failure("boom")
     moved = breaker.failure("boom")
-    assert moved == Transition("p", BreakerState.OPEN, "3 failures in 10s")
+    assert moved == Transition("p", BreakerState.OPEN, "3 failures in a row")
     assert breaker.allow() == (False, None)
+
+
+def test_one_failure_in_ten_under_load_does_not_open_it() -> None:
+    breaker = Breaker("p", BreakerConfig(failures=5, error_rate=0.5, min_requests=20), Clock())
+    for i in range(1000):
+        breaker.failure("x") if i % 10 == 0 else breaker.success()
+    assert breaker.state is BreakerState.CLOSED
 
 
 def test_opens_on_error_rate_over_min_requests() -> None:

@@ -62,6 +62,7 @@ def status_payload(state: DaemonState) -> dict[str, Any]:
         "config_source": str(config.source) if config.source else None,
         "simulated_only": config.simulated_only,
         "default_tier": config.routing.default_tier,
+        "api_key_env": config.server.api_key_env,  # the variable's name, never its value
         "tiers": tiers,
         "warnings": list(config.warnings),
         "ready": state.ready,
@@ -96,6 +97,8 @@ def _session_json(session: Any) -> dict[str, Any]:
         "tier": session.tier,
         "override": session.override,
         "requests": session.requests,
+        "spend_usd": round(session.spend_usd, 6),
+        "tiers": dict(session.tiers),
         "messages": session.message_count,
         "first_seen": session.first_seen,
         "last_seen": session.last_seen,

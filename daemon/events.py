@@ -204,6 +204,7 @@ def decision_event(record: DecisionRecord) -> Event:
         "estimated": usage.estimated,
         "cost_usd": None if cost is None else float(cost),
         "hops": [{"provider": h.provider, "model": h.model, "error": h.error} for h in record.hops],
+        "cache": getattr(record, "cache", None),
     }
 
 

@@ -71,7 +71,9 @@ async def handle(http: web.Request, frontend: Frontend, state: DaemonState) -> w
         runtime.release()
         record.latency_ms = (time.perf_counter() - started) * 1000
         state.recorder.finished(record)
-        state.sessions.remember_outcome(record.session, record.id, record.tool_call_ids, record.quality)
+        state.sessions.remember_outcome(
+            record.session, record.id, record.tool_call_ids, record.quality, record.cost_usd, record.tier
+        )
     return response
 
 

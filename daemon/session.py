@@ -55,6 +55,10 @@ class SessionState:
     last_decision: str | None = None
     last_tool_calls: tuple[str, ...] = ()
     last_quality: int | None = None
+    spend_usd: float = 0.0
+    """What this session's requests cost (requests on unpriced models add nothing)."""
+    tiers: dict[str, int] = field(default_factory=dict)
+    """Requests per tier served: the session's tier mix."""
     first_seen: float = field(default_factory=time.time)
     last_seen: float = field(default_factory=time.time)
 
@@ -96,11 +100,20 @@ class SessionStore:
         return state
 
     def remember_outcome(
-        self, sid: str, decision_id: str, tool_calls: tuple[str, ...], quality: int | None
+        self,
+        sid: str,
+        decision_id: str,
+        tool_calls: tuple[str, ...],
+        quality: int | None,
+        cost_usd: float | None = None,
+        tier: str | None = None,
     ) -> None:
         state = self._sessions.get(sid)
         if state is not None:
             state.last_decision, state.last_tool_calls, state.last_quality = decision_id, tool_calls, quality
+            state.spend_usd += cost_usd or 0.0
+            if tier:
+                state.tiers[tier] = state.tiers.get(tier, 0) + 1
 
     def tool_feedback(self, sid: str, request: Request) -> tuple[str, int] | None:
         """When this turn carries the results of the previous response's tool calls, the share of

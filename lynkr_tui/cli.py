@@ -492,7 +492,8 @@ def sessions_list(
         pinned = f" (pinned: {s['override']})" if s.get("override") else ""
         print(
             f"{s['id']:<40} {s.get('client') or '-':<14} tier {s.get('tier') or '-':<9}{pinned} "
-            f"{s['requests']:>5} req  {human_duration(now - s['last_seen'])} ago"
+            f"{s['requests']:>5} req  ${s.get('spend_usd') or 0:.4f}  "
+            f"{human_duration(now - s['last_seen'])} ago"
         )
 
 
@@ -570,13 +571,21 @@ def replay_command(
     config: Annotated[
         str | None, typer.Option("--config", "-c", help="a candidate config to compare")
     ] = None,
+    send: Annotated[
+        bool, typer.Option("--send", help="send the request to a provider again and compare the answers")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="print the result as JSON")] = False,
 ) -> None:
-    """Re-route recorded requests (no upstream call): one decision side by side, or a window's tier mix."""
-    from lynkr_tui.observe_cmd import replay
+    """Re-route recorded requests (no upstream call): one decision side by side, or a window's tier mix.
+    With --send, the request really goes out again (recorded as a new decision)."""
+    from lynkr_tui.observe_cmd import replay, replay_send
 
     if decision is None and since is None:
         fail("give a decision id, or --since 24h to replay a window")
+    if send:
+        if decision is None:
+            fail("--send replays one decision: give its id")
+        raise typer.Exit(replay_send(_client_or_exit(), decision, as_json))
     raise typer.Exit(replay(_client_or_exit(), decision, since, config, as_json))
 
 

@@ -20,6 +20,13 @@ def decision_line(d: dict[str, Any]) -> str:
     tokens_out = d.get("output_tokens", d.get("tokens_out")) or 0
     cost = d.get("cost_usd")
     quality = d.get("quality")
+    cache_read = d.get("cache_read_tokens") or 0
+    if d.get("cache") == "hit":
+        warmth = "cached"  # answered from Lynkr's response cache
+    elif cache_read:
+        warmth = f"warm {cache_read}"  # the provider's prompt cache served this many input tokens
+    else:
+        warmth = "cold"
     parts = [
         when,
         f"{d.get('tier') or '-':<9}",
@@ -28,6 +35,7 @@ def decision_line(d: dict[str, Any]) -> str:
         f"{latency:>8.0f}ms" if latency is not None else "       -ms",
         f"ttft {ttft:.0f}ms" if ttft is not None else "ttft -",
         f"{tokens_in}/{tokens_out} tok",
+        warmth,
         f"${cost:.5f}" if cost is not None else "$?",
         f"q{quality}" if quality is not None else "q-",
         f"{d.get('rule') or ''}",
@@ -181,3 +189,103 @@ def _print_window(result: dict[str, Any]) -> None:
         f"  estimated cost: ${cost['old']:.4f} recorded -> ${cost['new']:.4f} candidate"
         + (f" ({cost['unknown']} requests without a known price left out)" if cost["unknown"] else "")
     )
+
+
+# --------------------------------------------------------------------------- replay --send
+
+_PATHS = {"anthropic": "/v1/messages", "openai": "/v1/chat/completions", "openai-responses": "/v1/responses"}
+
+
+def _answer_text(dialect: str, raw: str | None) -> str:
+    """The readable part of a stored or fresh response body, whatever its dialect."""
+    if not raw:
+        return "(no body stored)"
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        return raw[:2000]
+    parts: list[str] = []
+    if dialect == "anthropic":
+        for block in body.get("content") or []:
+            if block.get("type") == "text":
+                parts.append(block.get("text", ""))
+            elif block.get("type") == "tool_use":
+                parts.append(f"[tool call {block.get('name')}({json.dumps(block.get('input'))[:200]})]")
+    elif dialect == "openai":
+        for choice in body.get("choices") or []:
+            message = choice.get("message") or {}
+            parts.append(message.get("content") or "")
+            for call in message.get("tool_calls") or []:
+                function = call.get("function") or {}
+                parts.append(f"[tool call {function.get('name')}({(function.get('arguments') or '')[:200]})]")
+    else:
+        for item in body.get("output") or []:
+            for content in item.get("content") or []:
+                parts.append(content.get("text", ""))
+            if item.get("type") == "function_call":
+                parts.append(f"[tool call {item.get('name')}({(item.get('arguments') or '')[:200]})]")
+    if "error" in body and not parts:
+        parts.append(f"error: {body['error']}")
+    return "\n".join(p for p in parts if p) or "(empty)"
+
+
+def replay_send(client: ControlClient, decision_id: str, as_json: bool) -> int:
+    """Send a recorded request through the daemon again (a real provider call, recorded as a new
+    decision in session ``replay-<id>``) and show the recorded and the new answer."""
+    import os
+    import urllib.error
+    import urllib.request
+
+    code, row = client.request("GET", f"/v1/decisions/{decision_id}")
+    if code != 200:
+        print(f"lynkr: no decision {decision_id}")
+        return 1
+    dialect = row.get("dialect") or ""
+    if not row.get("request_body") or dialect not in _PATHS:
+        print(f"lynkr: decision {decision_id} has no stored request body to send (store_bodies off?)")
+        return 1
+    body = json.loads(row["request_body"])
+    body["stream"] = False  # one comparable answer
+    body.pop("stream_options", None)
+    status = client.status()
+    headers = {
+        "content-type": "application/json",
+        "x-lynkr-session": f"replay-{decision_id}",
+        "x-lynkr-replay-of": decision_id,
+    }
+    proxy_key = os.environ.get(status.get("api_key_env") or "LYNKR_API_KEY")
+    if proxy_key:
+        headers["authorization"] = f"Bearer {proxy_key}"
+    request = urllib.request.Request(
+        status["url"] + _PATHS[dialect], data=json.dumps(body).encode(), method="POST", headers=headers
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=600) as response:
+            fresh, fresh_status, fresh_headers = response.read().decode(), response.status, response.headers
+    except urllib.error.HTTPError as error:
+        fresh, fresh_status, fresh_headers = error.read().decode(), error.code, error.headers
+    new = {
+        "decision": fresh_headers.get("x-lynkr-decision-id"),
+        "status": fresh_status,
+        "tier": fresh_headers.get("x-lynkr-tier"),
+        "provider": fresh_headers.get("x-lynkr-provider"),
+        "model": fresh_headers.get("x-lynkr-model"),
+        "answer": _answer_text(dialect, fresh),
+    }
+    old = {
+        "decision": decision_id,
+        "status": row.get("status"),
+        "tier": row.get("tier"),
+        "provider": row.get("provider"),
+        "model": row.get("model"),
+        "answer": _answer_text(dialect, row.get("response_body")),
+    }
+    if as_json:
+        print(json.dumps({"recorded": old, "sent_again": new}, indent=2))
+        return 0 if fresh_status == 200 else 1
+    for label, side in (("recorded", old), ("sent again", new)):
+        served = f"{side['tier']} -> {side['provider']}:{side['model']}"
+        print(f"== {label}: {side['decision']}  {side['status']}  {served}")
+        for line in str(side["answer"]).splitlines() or [""]:
+            print(f"   {line}")
+    return 0 if fresh_status == 200 else 1

@@ -176,3 +176,28 @@ def test_cached_stream_replays_the_same_events_and_survives_a_restart(
         assert _VOLATILE.sub(b"", third) == _VOLATILE.sub(b"", first)
     finally:
         daemon.stop()
+
+
+def test_prompt_cache_breakpoints_are_placed_when_the_client_set_none(
+    lynkr: DaemonProcess, upstream: AnthropicEmulator
+) -> None:
+    tool = {"name": "read", "description": "read a file", "input_schema": {"type": "object", "properties": {}}}
+    with anthropic.Anthropic(base_url=lynkr.url, api_key="x", max_retries=0) as client:
+        client.messages.create(
+            model="lynkr-complex",
+            max_tokens=50,
+            system="You are a careful engineer.",
+            tools=[tool],
+            messages=[
+                {"role": "user", "content": "look at main.py"},
+                {"role": "assistant", "content": "Sure."},
+                {"role": "user", "content": "now explain it"},
+            ],
+            extra_headers={"x-lynkr-memory": "off"},
+        )
+    sent = upstream.last_request.json
+    assert sent["system"][-1]["cache_control"] == {"type": "ephemeral"}
+    assert sent["tools"][-1]["cache_control"] == {"type": "ephemeral"}
+    marked = sum("cache_control" in json.dumps(m) for m in sent["messages"])
+    assert 1 <= marked <= 2
+    assert json.dumps(sent).count('"cache_control"') <= 4  # Anthropic's limit

@@ -234,6 +234,8 @@ async def replay(request: web.Request) -> web.Response:
     if not isinstance(body, dict) or store is None:
         return _json({"error": 'send {"id": ...} or {"since_seconds": ...}, optionally with "config"'}, 400)
     config = state.runtime.config
+    if body.get("config") is not None and not isinstance(body.get("config"), str):
+        return _json({"error": '"config" must be the path of a candidate config file'}, 400)
     if body.get("config") or isinstance(body.get("config_text"), str):
         try:
             if body.get("config"):

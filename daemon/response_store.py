@@ -9,7 +9,8 @@ shared migrations, and a client's conversation is not telemetry.
 ``put`` is synchronous and never raises: the response is readable from memory
 at once (the client may name it the moment it sees ``response.completed``)
 and written by a background task; ``close`` flushes what is left. Responses
-older than ``RETENTION_DAYS`` are deleted when the store opens.
+older than ``RETENTION_DAYS`` are deleted when the store opens, and the oldest
+go first whenever the file's compressed payload passes ``MAX_MB``.
 
 ``resolve`` and ``settle`` are the Responses frontend's two async steps in
 the pipeline: before routing (expand ``previous_response_id``, arrange the
@@ -25,7 +26,6 @@ import logging
 import os
 import time
 import zlib
-from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +44,9 @@ from daemon.dialects.openai_responses import (
 log = logging.getLogger("lynkr.responses")
 
 RETENTION_DAYS = 30
+MAX_MB = 256  # compressed; past it the oldest responses go first
+PRUNE_EVERY = 200  # writes between size checks
+MAX_PENDING = 10_000  # responses waiting for a disk that keeps failing; the oldest are dropped
 FILE_NAME = "responses.db"
 
 _SCHEMA = """
@@ -55,19 +58,24 @@ CREATE TABLE IF NOT EXISTS responses (
     response   BLOB NOT NULL
 )
 """
+_INDEX = "CREATE INDEX IF NOT EXISTS responses_created ON responses (created_at)"
 
 
 class ResponseStore:
-    def __init__(self, path: Path, db: aiosqlite.Connection) -> None:
+    def __init__(self, path: Path, db: aiosqlite.Connection, max_mb: float = MAX_MB) -> None:
         self.path = path
         self._db = db
+        self.max_bytes = int(max_mb * 1024 * 1024)
+        self._written_since_prune = 0
         self._pending: dict[str, tuple[float, str, bytes, bytes]] = {}
         self._lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
         self.write_errors = 0
 
     @classmethod
-    async def open(cls, path: Path, retention_days: float = RETENTION_DAYS) -> ResponseStore:
+    async def open(
+        cls, path: Path, retention_days: float = RETENTION_DAYS, max_mb: float = MAX_MB
+    ) -> ResponseStore:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))  # conversations: owner only
@@ -78,14 +86,35 @@ class ResponseStore:
             await db.execute("PRAGMA synchronous = NORMAL")
             await db.execute("PRAGMA busy_timeout = 5000")
             await db.execute(_SCHEMA)
+            await db.execute(_INDEX)
             if retention_days > 0:
                 await db.execute(
                     "DELETE FROM responses WHERE created_at < ?", (time.time() - retention_days * 86400,)
                 )
+            store = cls(path, db, max_mb)
+            await store._prune()
         except BaseException:
             await db.close()
             raise
-        return cls(path, db)
+        return store
+
+    async def _prune(self) -> None:
+        """Delete the oldest responses until the stored (compressed) bytes fit ``max_bytes``."""
+        self._written_since_prune = 0
+        size = "length(items) + length(response)"
+        async with self._db.execute(f"SELECT COALESCE(SUM({size}), 0) FROM responses") as cursor:
+            row = await cursor.fetchone()
+        excess = (row[0] if row else 0) - self.max_bytes
+        if excess <= 0:
+            return
+        victims: list[tuple[str]] = []
+        async with self._db.execute(f"SELECT id, {size} FROM responses ORDER BY created_at") as cursor:
+            async for rid, length in cursor:
+                victims.append((rid,))
+                excess -= length
+                if excess <= 0:
+                    break
+        await self._db.executemany("DELETE FROM responses WHERE id = ?", victims)
 
     def put(self, response: dict[str, Any], items: list[Any]) -> None:
         """Keep ``response`` and the conversation it ends (``items`` + its output)."""
@@ -102,6 +131,8 @@ class ResponseStore:
             log.exception("cannot store response")
             return
         self._pending[rid] = row
+        while len(self._pending) > MAX_PENDING:
+            del self._pending[next(iter(self._pending))]
         if self._task is None or self._task.done():
             self._task = asyncio.get_running_loop().create_task(self._flush())
 
@@ -126,6 +157,12 @@ class ResponseStore:
                 for rid, row in batch.items():
                     if self._pending.get(rid) is row:
                         del self._pending[rid]
+                self._written_since_prune += len(batch)
+                if self._written_since_prune >= PRUNE_EVERY:
+                    try:
+                        await self._prune()
+                    except Exception:
+                        log.exception("pruning stored responses failed")
 
     async def _row(self, rid: str) -> tuple[bytes, bytes] | None:
         pending = self._pending.get(rid)
@@ -163,22 +200,15 @@ class ResponseStore:
 RESPONSE_STORE: web.AppKey[ResponseStore] = web.AppKey("response_store", ResponseStore)
 
 
-def lifecycle(path: Path) -> Callable[[web.Application], AsyncIterator[None]]:
-    """An aiohttp cleanup context: open the store with the API app, flush and close it after the drain."""
-
-    async def context(app: web.Application) -> AsyncIterator[None]:
-        try:
-            store: ResponseStore | None = await ResponseStore.open(path)
-        except Exception:  # the Responses API still answers; only previous_response_id cannot
-            log.exception("cannot open the response store at %s; previous_response_id will not resolve", path)
-            store = None
-        if store is not None:
-            app[RESPONSE_STORE] = store
-        yield
-        if store is not None:
-            await store.close()
-
-    return context
+async def open_response_store(path: Path) -> ResponseStore | None:
+    """The store for the API app, or None (logged) when the file cannot be opened: the Responses
+    API still answers then, only ``previous_response_id`` cannot resolve. The caller closes it
+    after the API has drained, like the other stores."""
+    try:
+        return await ResponseStore.open(path)
+    except Exception:
+        log.exception("cannot open the response store at %s; previous_response_id will not resolve", path)
+        return None
 
 
 def _store(http: web.Request) -> ResponseStore | None:

@@ -32,7 +32,13 @@ from daemon.pipeline import error_response, handle, read_json
 from daemon.pricing import baseline_target, price_table
 from daemon.reload import Loader
 from daemon.response_store import FILE_NAME as RESPONSES_FILE
-from daemon.response_store import delete_response, get_response, lifecycle
+from daemon.response_store import (
+    RESPONSE_STORE,
+    ResponseStore,
+    delete_response,
+    get_response,
+    open_response_store,
+)
 from daemon.state import DaemonState, Runtime
 from daemon.store import DecisionStore
 from daemon.telemetry import Recorder
@@ -199,7 +205,7 @@ async def errors_in_dialect(request: web.Request, handler):
         return error_response(for_path(request.path), error, "")
 
 
-def build_api_app(state: DaemonState) -> web.Application:
+def build_api_app(state: DaemonState, responses: ResponseStore | None = None) -> web.Application:
     max_body = int(state.runtime.config.server.max_body_mb * 1024 * 1024)
     app = web.Application(client_max_size=max_body, middlewares=[errors_in_dialect, access_control])
     app[STATE] = state
@@ -209,7 +215,8 @@ def build_api_app(state: DaemonState) -> web.Application:
     # Some clients are configured with a base URL without /v1.
     app.router.add_post("/chat/completions", _proxy(OPENAI_CHAT))
     # The Responses API (Codex CLI; OpenHands for gpt-5 names); stored responses survive restarts.
-    app.cleanup_ctx.append(lifecycle(state.paths.state_dir / RESPONSES_FILE))
+    if responses is not None:
+        app[RESPONSE_STORE] = responses
     for prefix in ("/v1", ""):
         app.router.add_post(f"{prefix}/responses", _proxy(OPENAI_RESPONSES))
         app.router.add_get(f"{prefix}/responses/{{response_id}}", get_response)
@@ -268,6 +275,7 @@ async def serve(config: Config, paths: StatePaths, loader: Loader | None = None)
     recorder = Recorder(store=store, prices=price_table(config), baseline=baseline_target(config))
     state = DaemonState(Runtime.build(config), paths, url, recorder=recorder, loader=loader)
     state.optimizers = await Optimizers.open(config, paths)  # response cache + memory, in the state dir
+    responses = await open_response_store(paths.state_dir / RESPONSES_FILE)  # for previous_response_id
     # Build the tree-sitter queries now (a few hundred ms) rather than on the first request per language.
     from daemon.routing.structure import preload
 
@@ -275,7 +283,7 @@ async def serve(config: Config, paths: StatePaths, loader: Loader | None = None)
     stop, force = asyncio.Event(), asyncio.Event()
 
     api_runner = web.AppRunner(
-        build_api_app(state),
+        build_api_app(state, responses),
         access_log=None,
         handler_cancellation=True,  # a client that disconnects cancels its upstream call
         shutdown_timeout=config.server.shutdown_grace_seconds,
@@ -328,6 +336,8 @@ async def serve(config: Config, paths: StatePaths, loader: Loader | None = None)
         await state.runtime.close()
         await store.close()  # flush every decision still in the write buffer
         await state.optimizers.close()  # after the work still storing answers and memories
+        if responses is not None:
+            await responses.close()  # its writer thread would otherwise keep the process alive
         for leftover in (paths.pid_file, paths.control_socket):
             try:
                 if leftover == paths.pid_file and leftover.read_text().strip() != str(os.getpid()):

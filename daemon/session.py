@@ -22,7 +22,8 @@ from daemon.canonical import Request, TextBlock, ToolResultBlock
 from daemon.quality import penalise_for_tool_errors
 from daemon.routing.router import RoutingDecision, SessionView
 
-SESSION_HEADERS = ("x-lynkr-session", "x-claude-code-session-id", "x-session-id")
+# Claude Code sends x-claude-code-session-id; Codex CLI session-id (0.169) or session_id.
+SESSION_HEADERS = ("x-lynkr-session", "x-claude-code-session-id", "x-session-id", "session-id", "session_id")
 
 
 def session_id(headers: Mapping[str, str], request: Request) -> str:

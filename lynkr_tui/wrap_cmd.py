@@ -6,7 +6,8 @@ fresh session id, runs it in the foreground, and when it exits prints the
 session's tier mix and spend from the control socket. The client's exit code
 is passed through (128+N when a signal N ended it).
 
-Claude Code and Codex send the session id as ``x-lynkr-session``; Aider and
+Clients get a placeholder key, or the proxy key when ``LYNKR_API_KEY`` is set
+(the daemon then requires it). Claude Code and Codex send the session id as ``x-lynkr-session``; Aider and
 OpenHands have no way to add a header, so their summary covers every request
 the daemon answered while the client ran (and says so).
 """
@@ -29,6 +30,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 from lynkr_tui.control_client import ControlClient, ControlError
 
 PLACEHOLDER_KEY = "lynkr"  # clients insist on a key; Lynkr uses its own provider keys
+PROXY_KEY_ENV = "LYNKR_API_KEY"  # server.api_key_env's default: when set, the daemon requires it
 DEFAULT_MODEL = "lynkr-auto"  # the router picks the tier per request
 SESSION_HEADER = "x-lynkr-session"
 KNOWN = ("claude", "codex", "aider", "openhands")
@@ -59,19 +61,23 @@ def launch(client: str, args: list[str], url: str, session: str, env: Mapping[st
     """The command line and environment that point ``client`` at the daemon on ``url``."""
     name = os.path.basename(client)
     child = dict(env)
+    key = env.get(PROXY_KEY_ENV) or PLACEHOLDER_KEY
     child["LYNKR_SESSION"] = session  # for scripts run by the client
     if name == "claude":
         child["ANTHROPIC_BASE_URL"] = url
-        child["ANTHROPIC_AUTH_TOKEN"] = PLACEHOLDER_KEY
+        child["ANTHROPIC_AUTH_TOKEN"] = key
+        # The daemon (this process's environment) keeps the real key; Claude Code would only ask
+        # whether to use it and then send it to Lynkr, which ignores client keys.
+        child.pop("ANTHROPIC_API_KEY", None)
         extra = child.get("ANTHROPIC_CUSTOM_HEADERS", "").strip()
         header = f"{SESSION_HEADER}: {session}"
         child["ANTHROPIC_CUSTOM_HEADERS"] = f"{extra}\n{header}" if extra else header
         return Launch([client, *args], child, True)
     if name == "codex":
-        # A provider of its own: Codex speaks only the Responses API, and env_key names the placeholder.
-        child["LYNKR_API_KEY"] = PLACEHOLDER_KEY
+        # A provider of its own: Codex speaks only the Responses API; env_key names the key's variable.
+        child[PROXY_KEY_ENV] = key
         provider = (
-            f'{{name="Lynkr",base_url="{url}/v1",wire_api="responses",env_key="LYNKR_API_KEY",'
+            f'{{name="Lynkr",base_url="{url}/v1",wire_api="responses",env_key="{PROXY_KEY_ENV}",'
             f'http_headers={{"{SESSION_HEADER}"="{session}"}}}}'
         )
         flags = ["-c", f"model_providers.lynkr={provider}", "-c", 'model_provider="lynkr"']
@@ -80,22 +86,22 @@ def launch(client: str, args: list[str], url: str, session: str, env: Mapping[st
         return Launch([client, *flags, *args], child, True)
     if name == "aider":
         child["OPENAI_API_BASE"] = f"{url}/v1"
-        child["OPENAI_API_KEY"] = PLACEHOLDER_KEY
+        child["OPENAI_API_KEY"] = key
         model = [] if _has_option(args, "--model") else ["--model", f"openai/{DEFAULT_MODEL}"]
         return Launch([client, *model, *args], child, False)
     if name == "openhands":
         child["LLM_BASE_URL"] = f"{url}/v1"
-        child["LLM_API_KEY"] = PLACEHOLDER_KEY
+        child["LLM_API_KEY"] = key
         child.setdefault("LLM_MODEL", f"openai/{DEFAULT_MODEL}")
         return Launch([client, *args], child, False)
     # Anything else gets both families' variables: most tools read one of them.
     child.update(
         {
             "ANTHROPIC_BASE_URL": url,
-            "ANTHROPIC_AUTH_TOKEN": PLACEHOLDER_KEY,
+            "ANTHROPIC_AUTH_TOKEN": key,
             "OPENAI_BASE_URL": f"{url}/v1",
             "OPENAI_API_BASE": f"{url}/v1",
-            "OPENAI_API_KEY": PLACEHOLDER_KEY,
+            "OPENAI_API_KEY": key,
         }
     )
     return Launch([client, *args], child, False)

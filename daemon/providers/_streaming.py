@@ -6,6 +6,7 @@ Kept apart from ``base`` so the base stays about connections and errors.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Callable, Iterable
 
 import aiohttp
@@ -35,6 +36,7 @@ async def pump(
     started = False  # has any canonical event gone to the pipeline?
     wire_seen = False  # did the upstream send a single event at all?
     idle = provider.config.read_timeout
+    opened = time.monotonic()
     try:
         while True:
             # The idle timeout: a stalled upstream ends the stream with an error, never a hang.
@@ -68,6 +70,15 @@ async def pump(
             yield StreamError(_attributed(event.error, provider)) if isinstance(event, StreamError) else event
         done = True
     except (TimeoutError, aiohttp.ClientError, ValueError) as exc:
+        total = provider.config.total_timeout
+        if isinstance(exc, TimeoutError) and total and time.monotonic() - opened >= total * 0.9:
+            # aiohttp reports its total timeout like any other timeout: say which limit it was.
+            exc = LynkrError(
+                ErrorKind.TIMEOUT,
+                f"provider {provider.name!r} did not finish within {total:g}s (total_timeout)",
+                transient=True,
+                provider=provider.name,
+            )
         failure = provider.stream_failure(exc)
         if not started:  # nothing reached the client yet: another candidate may still answer
             failure.retryable = True

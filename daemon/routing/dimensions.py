@@ -15,29 +15,49 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from daemon.canonical import ImageBlock, Request, TextBlock, ToolResultBlock, ToolUseBlock
-from daemon.routing.envelope import Turn, strip_envelopes
+from daemon.routing.envelope import Turn, prose_of, strip_envelopes
 from daemon.routing.structure import StructuralSignals
 from daemon.tokens import estimate_request
 
+_INFLECTION = re.compile(r"(?<=[a-z])\\w([*+])")  # ``\w*`` right after letters: an inflection
+
 
 def _words(*patterns: str) -> re.Pattern[str]:
-    """Whole words (a trailing ``\\w*`` in a pattern allows inflections: ``concurren\\w*``)."""
-    return re.compile(r"(?<![\w./-])(?:" + "|".join(patterns) + r")(?![\w/-])", re.IGNORECASE)
+    """Whole words (a trailing ``\\w*`` in a pattern allows inflections: ``concurren\\w*``).
+
+    An inflection is lowercase letters only, so ``format\\w*`` finds "Formatting" but not the
+    identifier ``formatMoney``; a hyphen may follow a word ("raft-based", "prod-only")."""
+    body = _INFLECTION.sub(r"(?-i:[a-z]\1)", "|".join(patterns))
+    return re.compile(r"(?<![\w./-])(?:" + body + r")(?![\w/])", re.IGNORECASE)
 
 
-# Design, trade-offs, correctness, open-ended judgement.
-REASONING = _words(
-    r"design\w*",
+# Cues that on their own say the answer is an argument: a design decision, a proof, a threat model,
+# a hypothesis that must explain the evidence. They count twice as much as the REASONING ones.
+REASONING_STRONG = _words(
     r"architect\w*",
     r"trade-?offs?",
     r"pros and cons",
     r"prove",
     r"proofs?",
-    r"why",
     r"root[- ]cause",
     r"invariants?",
-    r"correct(?:ness)?",
+    r"threat[- ]model\w*",
     r"formal(?:ly)?",
+    r"think (?:deeply|hard|carefully)",
+    r"step[- ]by[- ]step",
+    r"reason (?:about|(?:it |this |that )?through)",
+    r"should (?:we|i)",
+    r"which (?:approach|option|design|one)",
+    r"failure modes?",
+    r"hypothes[a-z]*",
+    r"formulat\w+",
+    r"linearizab\w+",
+)
+# Design, trade-offs, correctness, open-ended judgement.
+REASONING = _words(
+    r"design\w*",
+    r"why",
+    r"correct(?:ness)?",
     r"worst[- ]case",
     r"complexity",
     r"compare",
@@ -53,17 +73,10 @@ REASONING = _words(
     r"achievable",
     r"feasib\w+",
     r"walk (?:me )?through",
-    r"think (?:deeply|hard|carefully)",
-    r"step[- ]by[- ]step",
-    r"reason about",
     r"analy[sz]\w*",
     r"evaluat\w+",
     r"rethink",
-    r"threat[- ]model\w*",
-    r"should (?:we|i)",
-    r"which (?:approach|option|design|one)",
     r"implications?",
-    r"failure modes?",
     r"alternatives?",
     r"approach(?:es)?",
     r"options",
@@ -75,8 +88,18 @@ REASONING = _words(
     r"semantics",
     r"exactly[- ]once",
     r"at[- ]least[- ]once",
-    r"linearizab\w+",
     r"isolation level",
+    r"evidence",
+    r"what(?:'s| is) (?:really |actually )?going on",
+    r"what (?:actually |really )?happened",
+    r"explain why",
+    r"optimal\w*",
+    r"maximi[sz]\w*",
+    r"minimi[sz]\w*",
+    r"np-hard",
+    r"attackers?",
+    r"mitigations?",
+    r"trust boundar\w+",
 )
 # Mechanical, single-step work. Only counted when the request is short or starts with one.
 MECHANICAL = _words(
@@ -87,7 +110,7 @@ MECHANICAL = _words(
     r"ls",
     r"grep",
     r"search for",
-    r"find (?:all|the|every|where)",
+    r"find (?:all|every|where|the (?!bug|cause|problem|issue|culprit|reason|leak|race)\w+)",
     r"format\w*",
     r"prettier",
     r"lint\w*",
@@ -102,6 +125,17 @@ MECHANICAL = _words(
     r"print",
     r"cat",
     r"add (?:an? |the )?(?:missing )?import",
+    r"(?:forgot|forgotten|missing) (?:an? |the )?imports?",
+    r"add (?:an? |the )?(?:doc ?)?comments?",
+    r"docstrings?",
+    r"\.gitignore",
+    r"console\.log",
+    r"debug (?:line|print|log|statement)s?",
+    r"convert (?:\w+ )?(?:it |this )?(?:to|into) (?:yaml|json|toml|csv|xml|markdown)",
+    r"run (?:[\w.-]+ ){0,2}(?:fmt|vet|lint|clippy|check|typecheck|format|tests?|build)",
+    r"(?:don't|do not) (?:fix|change|touch) anything",
+    r"nothing else",
+    r"(?:what|which) (?:[\w.-]+ ){0,2}(?:port|version|path|url|branch|directory|folder|file|value|flag)s?",
     r"bump",
     r"sort (?:the )?imports",
     r"copy",
@@ -119,6 +153,12 @@ MECHANICAL = _words(
     r"where is",
     r"tell (?:me|the user) (?:it is|it's) done",
     r"summari[sz]e",
+)
+# What may come before a mechanical verb that opens a request: "nice. ok now, please just rename ...".
+OPENER = re.compile(
+    r"(?:(?:ok(?:ay)?|now|then|and|please|pls|just|can you|could you|quickly|also|nice|great|thanks|"
+    r"thank you|cool|perfect|good|looks good|lgtm)[,.!]?\s+)+",
+    re.IGNORECASE,
 )
 # Breadth and multi-step plans.
 PLAN = _words(
@@ -156,7 +196,7 @@ RISK = _words(
     r"secrets?",
     r"credentials?",
     r"api[_ -]?keys?",
-    r"tokens?",
+    r"(?:access|auth|api|refresh|session|bearer|oauth) tokens?",
     r"oauth",
     r"sso",
     r"jwt",
@@ -192,6 +232,27 @@ RISK = _words(
     r"backfill",
     r"irreversibl\w+",
     r"wipe",
+    r"delete (?:every|all)",
+    r"(?:bulk|mass) delet\w+",
+    r"purge",
+    r"vault",
+    r"(?:git |repo(?:sitory)? |commit )?history rewrit\w*",
+    r"rewrite (?:the )?(?:git |repo(?:sitory)? |commit )?history",
+    r"from (?:the )?(?:git |repo(?:sitory)? )?history",
+    r"filter-(?:branch|repo)",
+)
+# Risk words that often name the subject rather than a risky change: they count half.
+RISK_WEAK = frozenset(
+    {"migration", "migrations", "charge", "charges", "billing", "permission", "permissions", "backfill"}
+)
+# A request that only looks (lists, shows, searches, asks which/what) changes nothing: its risk is
+# in the context, not in the change.
+READ_ONLY = re.compile(
+    r"^(?:please |can you |could you )?(?:list|show|grep|find|search|print|cat|count|check which|"
+    r"what|which|where|how many|is there|are there)\b"
+    # Tests and specs change no production behaviour, whatever code they exercise.
+    r"|^(?:please )?(?:write|add) (?:an? |some |the )?(?:[\w#.-]+ ){0,2}(?:unit |integration )?(?:tests?|specs?)\b",
+    re.IGNORECASE,
 )
 # Domains where plausible-looking code is often wrong.
 DOMAIN = _words(
@@ -251,6 +312,14 @@ DOMAIN = _words(
     r"clock skew",
     r"backpressure",
     r"real-?time",
+    r"interleavings?",
+    r"safety",
+    r"liveness",
+    r"jepsen",
+    r"clocks?",
+    r"split[- ]brain",
+    r"lost updates?",
+    r"memory[- ]ordering",
 )
 # Debugging a problem whose cause is not given.
 DEBUGGING = _words(
@@ -313,7 +382,9 @@ ERROR_MARKERS = (
 )
 _EXIT = re.compile(r"exit (?:code|status):? ?([1-9]\d*)")
 BIG_OUTPUT = _words(
-    r"(?:full|complete|entire|whole) (?:implementation|file|module|rewrite|test suite)",
+    r"(?:full|complete|entire|whole) (?:implementation|module|rewrite)",
+    r"(?:write|generate|give me|output|print) (?:the |a |an )?(?:full|complete|entire|whole) (?:\w+ )?"
+    r"(?:file|module|test suite|implementation)",
     r"write (?:a|an|the) (?:new )?(?:module|service|library|class)",
     r"from scratch",
     r"scaffold",
@@ -322,6 +393,11 @@ WRITE_TOOLS = re.compile(
     r"^(?:bash|shell|execute_bash|exec|run|terminal|write|edit|multiedit|str_replace_editor|apply_patch|"
     r"create_file|replace|notebookedit|computer)$",
     re.IGNORECASE,
+)
+
+PROMPT_WRITE_TOOLS = re.compile(
+    r"^#+ (?:write_to_file|replace_in_file|execute_command|apply_diff|insert_content)\b|SEARCH/REPLACE block",
+    re.MULTILINE,
 )
 
 
@@ -336,10 +412,19 @@ class Features:
     conversation_tokens: int
     """The conversation without client boilerplate (what the task carries)."""
     structure: StructuralSignals
+    prose: str = ""
+    """The latest user text without pasted code, logs and traces: what cue words are read from."""
 
 
 def features(request: Request, turn: Turn, structure: StructuralSignals) -> Features:
-    return Features(request, turn, estimate_request(request), conversation_tokens(request), structure)
+    return Features(
+        request,
+        turn,
+        estimate_request(request),
+        conversation_tokens(request),
+        structure,
+        prose_of(turn.latest_user_text),
+    )
 
 
 def conversation_tokens(request: Request) -> int:
@@ -368,6 +453,16 @@ def _log_scale(value: float, low: float, high: float) -> float:
     return _clamp(math.log(value / low) / math.log(high / low))
 
 
+def _distinct(pattern: re.Pattern[str], text: str, cap: int = 20) -> int:
+    """Different cue words found: "payments(id, ...)" after "failed payments" is one cue, not two."""
+    seen: set[str] = set()
+    for match in pattern.finditer(text):
+        seen.add(match.group(0).lower())
+        if len(seen) >= cap:
+            break
+    return len(seen)
+
+
 def _hits(pattern: re.Pattern[str], text: str, cap: int = 20) -> int:
     count = 0
     for _ in pattern.finditer(text):
@@ -385,7 +480,8 @@ def context_size(f: Features) -> float:
 
 
 def short_request(f: Features) -> float:
-    """A short ask with nothing else going on is usually a small one."""
+    """A short ask with nothing else going on is usually a small one: a short question above a
+    pasted trace or file is not short."""
     length = len(f.turn.latest_user_text)
     if not length:
         return 0.0
@@ -393,7 +489,7 @@ def short_request(f: Features) -> float:
 
 
 def user_text_size(f: Features) -> float:
-    return _log_scale(len(f.turn.latest_user_text), 80, 3_000)
+    return _log_scale(len(f.prose), 80, 3_000)
 
 
 def code_volume(f: Features) -> float:
@@ -409,7 +505,11 @@ def tools_offered(f: Features) -> float:
 
 
 def write_tools(f: Features) -> float:
-    return 1.0 if any(WRITE_TOOLS.match(t.name) for t in f.request.tools) else 0.0
+    if any(WRITE_TOOLS.match(t.name) for t in f.request.tools):
+        return 1.0
+    # Cline and Roo describe their tools as XML in the system prompt; Aider edits by SEARCH/REPLACE
+    # blocks. Both write files and run commands without an API tool list.
+    return 1.0 if PROMPT_WRITE_TOOLS.search(f.request.system_text()[:30_000]) else 0.0
 
 
 def tool_loop_depth(f: Features) -> float:
@@ -418,7 +518,7 @@ def tool_loop_depth(f: Features) -> float:
 
 def error_signals(f: Features) -> float:
     # Errors the user pastes count as much as errors a tool printed.
-    hits = error_hits(f.turn.recent_tool_output) + error_hits(f.turn.latest_user_text)
+    hits = error_hits(f.turn.command_output) + error_hits(f.turn.latest_user_text)
     return _clamp(hits / 4)
 
 
@@ -432,11 +532,11 @@ def error_hits(text: str) -> int:
 
 
 def reasoning_cues(f: Features) -> float:
-    return _clamp(_hits(REASONING, f.turn.latest_user_text) / 3)
+    return _clamp((2 * _distinct(REASONING_STRONG, f.prose) + _distinct(REASONING, f.prose)) / 4)
 
 
 def mechanical_cues(f: Features) -> float:
-    text = f.turn.latest_user_text
+    text = f.prose
     if not text:
         return 0.0
     # A mechanical verb in a long request is one step of a bigger job, not the job: it counts
@@ -446,24 +546,30 @@ def mechanical_cues(f: Features) -> float:
     match = MECHANICAL.search(text)
     if match is None:
         return 0.0
-    return 1.0 if match.start() < 24 else 0.5
+    if match.start() == 0 or (match.start() < 24 and OPENER.fullmatch(text[: match.start()])):
+        return 1.0
+    return 0.5 if len(text) <= 160 else 0.0
 
 
 def plan_cues(f: Features) -> float:
-    text = f.turn.latest_user_text
+    text = f.prose
     return _clamp((_hits(PLAN, text) + _hits(NUMBERED, text)) / 5)
 
 
 def risk(f: Features) -> float:
-    return _clamp(_hits(RISK, f.turn.latest_user_text) / 2)
+    words = {m.group(0).lower() for m in RISK.finditer(f.prose)}
+    points = sum(0.5 if word in RISK_WEAK else 1.0 for word in words)
+    if READ_ONLY.match(f.prose):
+        points /= 2
+    return _clamp(points / 2)
 
 
 def debugging(f: Features) -> float:
-    return _clamp(_hits(DEBUGGING, f.turn.latest_user_text) / 2)
+    return _clamp(_distinct(DEBUGGING, f.prose) / 2)
 
 
 def domain_difficulty(f: Features) -> float:
-    return _clamp(_hits(DOMAIN, f.turn.latest_user_text) / 2)
+    return _clamp(_distinct(DOMAIN, f.prose) / 2)
 
 
 def images(f: Features) -> float:
@@ -478,7 +584,7 @@ def images(f: Features) -> float:
 
 
 def output_size(f: Features) -> float:
-    cue = 1.0 if BIG_OUTPUT.search(f.turn.latest_user_text) else 0.0
+    cue = 1.0 if BIG_OUTPUT.search(f.prose) else 0.0
     # Claude Code always asks for 32k; only an unusually small budget says "short answer".
     budget = f.request.max_tokens or 4096
     small = 1.0 if budget <= 256 else 0.0
@@ -522,7 +628,7 @@ def god_nodes(f: Features) -> float:
 
 DIMENSIONS: dict[str, tuple[Callable[[Features], float], str]] = {
     "context_size": (context_size, "size of the whole request in tokens"),
-    "user_text_size": (user_text_size, "length of the latest real user text"),
+    "user_text_size": (user_text_size, "length of the user's own latest words (no pastes)"),
     "short_request": (short_request, "a short request (under ~300 characters)"),
     "code_volume": (code_volume, "lines of code the request carries"),
     "languages": (languages, "programming languages involved"),

@@ -49,6 +49,17 @@ _CAVEAT = re.compile(
 )
 
 
+# OpenHands' issue-resolver template around the issue text: the same sentences for every issue.
+_RESOLVER = re.compile(
+    r"^Please fix the following issue for the repository in \S+\.?$|"
+    r"^An environment has been set up for you to start working\..*$|"
+    r"^IMPORTANT: You should ONLY interact with the environment provided to you.*$|"
+    r"^You should NOT modify any existing test case files\..*$|"
+    r"^# Problem Statement\s*$",
+    re.MULTILINE,
+)
+
+
 # Cline and Roo send tool results as user text: "[read_file for 'a.py'] Result:" and the output.
 _XML_TOOL_RESULT = re.compile(r"^\[[\w-]+(?: for '[^']*')?\] Result:.*", re.DOTALL)
 
@@ -61,6 +72,8 @@ def strip_envelopes(text: str) -> str:
         text = _TAG_OPEN.sub(" ", text)
     if text.startswith("Caveat:"):
         text = _CAVEAT.sub(" ", text)
+    if "Please fix the following issue" in text or "NEVER ABANDON" in text:
+        text = _RESOLVER.sub(" ", text)
     return text.strip()
 
 
@@ -77,6 +90,9 @@ class Turn:
     recent_tool_output: str
     """Text of the tool results since the latest real user text (newest last), bounded."""
     user_turns: int
+    command_output: str = ""
+    """``recent_tool_output`` without the results of file reads: source code that mentions
+    ``raise ValueError(`` or ``FAILED = "failed"`` is not a failing command."""
 
 
 MAX_TOOL_OUTPUT = 64 * 1024
@@ -114,18 +130,109 @@ def read_turn(request: Request) -> Turn:
         if index == latest_index:  # that result came with new user text: the loop starts here
             break
         index -= 2
+    reads = _read_call_ids(messages[max(latest_index, 0) :])
     outputs: list[str] = []
+    commands: list[str] = []
     size = 0
     for message in reversed(messages[max(latest_index, 0) :]):
         for block in reversed(message.content):
             if isinstance(block, ToolResultBlock):
                 text = ("[tool error] " if block.is_error else "") + block.text()[-MAX_TOOL_OUTPUT:]
                 outputs.append(text)
+                if block.is_error or (block.tool_use_id not in reads and not _numbered_listing(text)):
+                    commands.append(text)
                 size += len(text)
         if size >= MAX_TOOL_OUTPUT:
             break
-    return Turn(latest, new_text, depth, "\n".join(reversed(outputs))[-MAX_TOOL_OUTPUT:], user_turns)
+    return Turn(
+        latest,
+        new_text,
+        depth,
+        "\n".join(reversed(outputs))[-MAX_TOOL_OUTPUT:],
+        user_turns,
+        "\n".join(reversed(commands))[-MAX_TOOL_OUTPUT:],
+    )
+
+
+# Tools and shell commands that only show a file: their output is source code, not a result.
+_READ_TOOLS = frozenset({"read", "read_file", "view", "view_file", "open_file", "notebookread", "cat"})
+_READ_COMMAND = re.compile(
+    r"^(?:(?:ba|z)?sh\s+-l?c\s+)?['\"]?\s*(?:cat|nl|head|tail|less|bat|sed\s+-n)\b", re.IGNORECASE
+)
+
+
+def _read_call_ids(messages: list[Message]) -> set[str]:
+    ids: set[str] = set()
+    for message in messages:
+        if message.role != "assistant":
+            continue
+        for block in message.content:
+            if isinstance(block, ToolUseBlock) and _is_read(block):
+                ids.add(block.id)
+    return ids
+
+
+def _is_read(block: ToolUseBlock) -> bool:
+    name = block.name.lower()
+    if name in _READ_TOOLS:
+        return True
+    args = block.input if isinstance(block.input, dict) else {}
+    if args.get("command") == "view":  # str_replace_editor's read mode
+        return True
+    command = args.get("command") or args.get("cmd") or ""
+    if isinstance(command, list):
+        command = " ".join(str(part) for part in command)
+    return isinstance(command, str) and bool(_READ_COMMAND.match(command.strip()))
+
+
+# ``cat -n`` style: most lines start with a line number and a tab or an arrow.
+_NUMBERED_LINE = re.compile(r"^\s*\d+(?:\t|→)", re.MULTILINE)
+
+
+def _numbered_listing(text: str) -> bool:
+    head = text[:2000]
+    return len(_NUMBERED_LINE.findall(head)) >= max(3, head.count("\n") // 2)
 
 
 def _has(message: Message, role: str, kind: type) -> bool:
     return message.role == role and any(isinstance(b, kind) for b in message.content)
+
+
+# --------------------------------------------------------------------------- prose
+
+_FENCED = re.compile(r"^[ \t]*(```|~~~).*?(?:^[ \t]*\1[^\n]*$|\Z)", re.DOTALL | re.MULTILINE)
+# Lines that are pasted output, not words: indented blocks, stack frames, log lines, test runners.
+_PASTED_LINE = re.compile(
+    r"(?:\s{4}|\t|\s{2,}(?![-*•]\s|\d+\.\s)|"  # indented, unless a nested list item
+    r"\s*(?:at |0x[0-9a-fA-F]{4,}|File \"|#\d+ |\(gdb\)|\d{4}-\d\d-\d\d|\d\d:\d\d:\d\d|\[\d|E {2,}|\$ |>>> |"
+    r"(?:FAILED|FAIL|ERROR|WARN(?:ING)?|INFO|DEBUG|PASS(?:ED)?)\b|[\w.]*(?:Error|Exception|Warning):|"
+    r"[{}\[\]<|]))"
+)
+_CODE_CHARS = re.compile(r"[(){};=<>*\[\]|\\\\$@#&^~]")
+MAX_PROSE_INPUT = 32 * 1024
+MAX_PROSE = 8 * 1024
+
+
+def prose_of(text: str) -> str:
+    """The user's own sentences: ``text`` without fenced code, pasted logs, traces and code lines.
+
+    Cue words are counted here, so a pasted pytest run from a payments service does not read as a
+    request about payments, and a request's length is not its paste's length."""
+    text = text[:MAX_PROSE_INPUT]
+    if "\n" not in text.strip():
+        return text.strip()[:MAX_PROSE]  # one line is what the user typed, even quoting an error
+    if "```" in text or "~~~" in text:
+        text = _FENCED.sub("\n", text)
+    kept = []
+    size = 0
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped or _PASTED_LINE.match(line):
+            continue
+        if len(_CODE_CHARS.findall(stripped)) * 20 > len(stripped):
+            continue  # code or a query pasted without a fence
+        kept.append(stripped)
+        size += len(stripped) + 1
+        if size >= MAX_PROSE:
+            break  # enough to read every cue from; the size dimensions saturate long before this
+    return "\n".join(kept)

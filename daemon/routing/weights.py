@@ -5,40 +5,42 @@ A weight is the number of score points a dimension adds at full strength
 score starts at ``BASE_SCORE`` and is clamped to 0-100. How these numbers
 were chosen, and how well they do, is in the README ("Routing"): they are the
 hand-set values, fitted on the corpus's dev split by ``tests/routing/fit_weights.py``
-with a pull toward the hand-set prior chosen by 5-fold cross-validation.
+with a pull toward the hand-set prior chosen by 5-fold cross-validation (three shuffles).
+``config.example.toml`` shows exactly these numbers (``tests/unit/test_config.py`` checks it):
+re-fitting means changing both.
 """
 
 from __future__ import annotations
 
-BASE_SCORE = 20.0
+BASE_SCORE = 30.0
 
 DEFAULT_WEIGHTS: dict[str, float] = {
-    "context_size": 8.0,
-    "user_text_size": 16.0,
-    "short_request": -8.0,
-    "code_volume": 5.0,
+    "context_size": 10.0,
+    "user_text_size": 15.0,
+    "short_request": -23.0,
+    "code_volume": 7.0,
     "languages": 3.0,
     "tools_offered": 2.0,
-    "write_tools": 5.0,
-    "tool_loop_depth": 6.0,
-    "error_signals": 14.0,
-    "reasoning_cues": 30.0,
-    "mechanical_cues": -19.0,
-    "plan_cues": 8.0,
+    "write_tools": 16.0,
+    "tool_loop_depth": 7.0,
+    "error_signals": 18.0,
+    "reasoning_cues": 44.0,
+    "mechanical_cues": -25.0,
+    "plan_cues": 19.0,
     "risk": 14.0,
-    "domain_difficulty": 19.0,
-    "debugging": 12.0,
+    "domain_difficulty": 14.0,
+    "debugging": 9.0,
     "images": 5.0,
     "output_size": 4.0,
     "thinking_requested": 20.0,
-    "conversation_length": 3.0,
+    "conversation_length": 8.0,
     "code_structure": 8.0,
     "blast_radius": 8.0,
     "god_nodes": 4.0,
 }
 
 # Score at which each tier starts; below the first, a request is "simple".
-DEFAULT_THRESHOLDS: dict[str, float] = {"medium": 15.0, "complex": 38.0, "reasoning": 61.0}
+DEFAULT_THRESHOLDS: dict[str, float] = {"medium": 22.0, "complex": 50.0, "reasoning": 77.0}
 
 DEFAULT_RULES: dict[str, bool] = {
     "thinking_to_reasoning": True,

@@ -151,11 +151,12 @@ def test_wrap_refuses_a_missing_client(home: Path) -> None:
 
 
 def test_launch_environments() -> None:
-    base = {"PATH": "/bin", "OPENAI_API_KEY": "sk-real"}
+    base = {"PATH": "/bin", "OPENAI_API_KEY": "sk-real", "ANTHROPIC_API_KEY": "sk-ant-real"}
     claude = launch("claude", ["-p", "hi"], "http://127.0.0.1:8081", "s1", base)
     assert claude.argv == ["claude", "-p", "hi"] and claude.sends_session
     assert claude.env["ANTHROPIC_BASE_URL"] == "http://127.0.0.1:8081"
     assert claude.env["ANTHROPIC_CUSTOM_HEADERS"] == "x-lynkr-session: s1"
+    assert "ANTHROPIC_API_KEY" not in claude.env and claude.env["ANTHROPIC_AUTH_TOKEN"] == "lynkr"
     codex = launch("codex", ["-m", "gpt-5-codex"], "http://127.0.0.1:8081", "s2", base)
     assert not any(flag.startswith("model=") for flag in codex.argv), "the user's -m wins"
     provider = tomllib.loads(codex.argv[2])["model_providers"]["lynkr"]
@@ -171,6 +172,11 @@ def test_launch_environments() -> None:
         and openhands.env["LLM_BASE_URL"] == "http://h:1/v1"
     )
     assert client_url("http://0.0.0.0:9000") == "http://127.0.0.1:9000"
+    # A daemon that requires the proxy key gets it from every client.
+    keyed = {"LYNKR_API_KEY": "proxy-secret"}
+    assert launch("claude", [], "http://h:1", "s", keyed).env["ANTHROPIC_AUTH_TOKEN"] == "proxy-secret"
+    assert launch("aider", [], "http://h:1", "s", keyed).env["OPENAI_API_KEY"] == "proxy-secret"
+    assert launch("codex", [], "http://h:1", "s", keyed).env["LYNKR_API_KEY"] == "proxy-secret"
 
 
 def test_summary_line() -> None:

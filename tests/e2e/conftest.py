@@ -65,13 +65,28 @@ escalate = false
 failures = 1000000
 min_requests = 1000000
 """
+# Nor may answers come from the response cache or carry memories learned in earlier tests
+# (tests/e2e/test_memory_cache.py covers both; tests of the cache pass optimizers="").
+CONTRACT_OPTIMIZERS = """
+[cache]
+enabled = false
+
+[memory]
+enabled = false
+"""
 
 
-def config_for(ups: Upstreams, extra: str = "", reliability: str = CONTRACT_RELIABILITY) -> str:
+def config_for(
+    ups: Upstreams,
+    extra: str = "",
+    reliability: str = CONTRACT_RELIABILITY,
+    optimizers: str = CONTRACT_OPTIMIZERS,
+) -> str:
     return f"""
 [server]
 log_level = "debug"
 {reliability}
+{optimizers}
 
 [providers.oai]
 type = "openai"

@@ -4,6 +4,7 @@ look for before they compact their history."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -17,6 +18,8 @@ import pytest
 
 from tests.e2e.harness import ROOT, DaemonProcess
 from tests.emulators import Reply
+
+FIXTURES = ROOT / "tests" / "fixtures" / "clients"
 
 
 def test_model_info_in_litellm_proxy_shape(lynkr: DaemonProcess) -> None:
@@ -43,6 +46,30 @@ def test_model_info_in_litellm_proxy_shape(lynkr: DaemonProcess) -> None:
     assert data["lynkr-complex"]["model_info"]["supports_vision"] is True
     assert data["lynkr-complex"]["litellm_params"]["model"] == "claude/claude-sonnet-4-6"
     assert "gpt-4o-mini" in data and "claude-haiku-4-5" in data
+
+
+def test_recorded_claude_code_2_1_request_replays(lynkr: DaemonProcess, upstreams) -> None:
+    """Claude Code 2.1.197's first turn: a mid-conversation system turn, adaptive thinking,
+    context_management and a long anthropic-beta list, on /v1/messages?beta=true, streamed."""
+    recorded = json.loads((FIXTURES / "claude_code_2_1_197_turn1.json").read_text())
+    upstreams.anthropic.script(Reply(text="Hello!"))
+    response = httpx.post(
+        f"{lynkr.url}/v1/messages?beta=true",
+        json=recorded["body"],
+        headers={**recorded["headers"], "authorization": "Bearer placeholder"},
+        timeout=30,
+    )
+    assert response.status_code == 200, response.text
+    assert response.headers["x-lynkr-tier"] == "complex"
+    events = [line[len("event: ") :] for line in response.text.splitlines() if line.startswith("event: ")]
+    assert events[0] == "message_start" and events[-1] == "message_stop"
+    assert '"text":"Hello!"' in response.text.replace(" ", "")
+
+    sent = upstreams.anthropic.last_request
+    assert sent.headers["anthropic-beta"] == recorded["headers"]["anthropic-beta"]
+    assert [m["role"] for m in sent.json["messages"]] == ["user"]
+    system = " ".join(b["text"] for b in sent.json["system"])
+    assert system.startswith("x-anthropic-billing-header") and "Available agent types" in system
 
 
 def test_claude_code_haiku_background_request_goes_to_simple(lynkr: DaemonProcess, upstreams) -> None:

@@ -181,7 +181,8 @@ def test_cached_stream_replays_the_same_events_and_survives_a_restart(
 def test_prompt_cache_breakpoints_are_placed_when_the_client_set_none(
     lynkr: DaemonProcess, upstream: AnthropicEmulator
 ) -> None:
-    tool = {"name": "read", "description": "read a file", "input_schema": {"type": "object", "properties": {}}}
+    schema = {"type": "object", "properties": {}}
+    tool = {"name": "read", "description": "read a file", "input_schema": schema}
     with anthropic.Anthropic(base_url=lynkr.url, api_key="x", max_retries=0) as client:
         client.messages.create(
             model="lynkr-complex",

@@ -18,7 +18,7 @@ from tests.emulators import Reply
 
 @pytest.fixture
 def daemon(upstreams: Upstreams, tmp_path: Path) -> Iterator[DaemonProcess]:
-    process = DaemonProcess(tmp_path, config_for(upstreams), env=KEYS).start()
+    process = DaemonProcess(tmp_path, config_for(upstreams, optimizers=""), env=KEYS).start()
     yield process
     process.stop()
 
@@ -57,7 +57,8 @@ def test_sessions_show_spend_and_tier_mix(daemon: DaemonProcess, upstreams: Upst
 def test_log_lines_say_cached_warm_or_cold(daemon: DaemonProcess, upstreams: Upstreams) -> None:
     upstreams.anthropic.script(Reply(text="fresh"))
     ask(daemon, "deterministic question", "s-log", extra_body={"temperature": 0})
-    ask(daemon, "deterministic question", "s-log", extra_body={"temperature": 0})  # a repeat: the response cache
+    # The same again: answered from the response cache.
+    ask(daemon, "deterministic question", "s-log", extra_body={"temperature": 0})
     wait_for_rows(daemon, 2)
     lines = daemon.cli("logs").stdout.splitlines()
     assert any("  cached  " in line for line in lines) and any("  cold  " in line for line in lines)

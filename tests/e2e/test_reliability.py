@@ -44,7 +44,9 @@ close_after = 1
 """
 
 
-def config_text(ups: Upstreams, reliability: str = RELIABILITY, read_timeout: float = 5) -> str:
+def config_text(
+    ups: Upstreams, reliability: str = RELIABILITY, read_timeout: float = 5, total_timeout: float = 0
+) -> str:
     return f"""
 [server]
 log_level = "debug"
@@ -54,6 +56,7 @@ type = "openai"
 base_url = "{ups.openai.base_url}/v1"
 api_key_env = "TEST_OPENAI_KEY"
 read_timeout = {read_timeout}
+total_timeout = {total_timeout}
 
 [providers.claude]
 type = "anthropic"
@@ -270,6 +273,18 @@ def test_a_stalled_stream_times_out_instead_of_hanging(upstreams: Upstreams, tmp
         status, _, raw = call(process, "medium", dialect="anthropic", stream=True)
         assert status == 200 and b"event: error" in raw and b"stalled" in raw
         assert time.monotonic() - started < 3
+    finally:
+        process.stop()
+
+
+def test_total_timeout_ends_a_slow_but_steady_stream(upstreams: Upstreams, tmp_path: Path) -> None:
+    process = DaemonProcess(tmp_path, config_text(upstreams, total_timeout=1.5), env=KEYS).start()
+    try:
+        upstreams.openai.script(Reply(text="drip " * 20, chunk_delay=0.3))  # never idle, ~6 s in all
+        started = time.monotonic()
+        status, _, raw = call(process, "medium", stream=True)
+        assert status == 200 and b'"error"' in raw and b"total_timeout" in raw
+        assert 1.4 < time.monotonic() - started < 4
     finally:
         process.stop()
 

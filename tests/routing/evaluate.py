@@ -11,6 +11,11 @@ daemon would: the body is parsed by the dialect's own parser first.
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
+
+if not __package__:  # run as a script (python3 tests/routing/...): the repository root must be importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from collections import Counter
 from dataclasses import dataclass
 

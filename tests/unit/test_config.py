@@ -248,6 +248,19 @@ def test_example_shows_the_defaults() -> None:
     assert {k: server[k] for k in SERVER_KEYS} == {k: getattr(defaults, k) for k in SERVER_KEYS}
 
 
+def test_example_routing_numbers_are_the_defaults() -> None:
+    """Copying the example must not change routing: every weight, threshold and the base score
+    it shows are exactly the fitted defaults in daemon/routing/weights.py."""
+    from daemon.routing.dimensions import DIMENSIONS
+    from daemon.routing.weights import BASE_SCORE, DEFAULT_THRESHOLDS, DEFAULT_WEIGHTS
+
+    routing = tomllib.loads(EXAMPLE.read_text())["routing"]
+    assert routing["base_score"] == BASE_SCORE
+    assert routing["thresholds"] == DEFAULT_THRESHOLDS
+    assert routing["weights"] == DEFAULT_WEIGHTS
+    assert set(DEFAULT_WEIGHTS) == set(DIMENSIONS)  # every dimension has a default weight to show
+
+
 # --------------------------------------------------------------------------- file errors
 
 

@@ -421,3 +421,21 @@ def test_lynkr_route_detects_and_parses_a_responses_body(tmp_path: Path) -> None
     config.write_text("")
     decision = decide(json.dumps(recorded), config, {})
     assert decision["dialect"] == "openai-responses" and decision["tier"] == "medium"
+
+
+async def test_store_drops_the_oldest_past_its_size_cap(tmp_path: Path) -> None:
+    import os as _os
+
+    path = tmp_path / "responses.db"
+    store = await ResponseStore.open(path)
+    for n in range(3):  # random hex compresses only to half: ~32 KB each, oldest first
+        store.put({"id": f"resp_{n}", "output": []}, [{"role": "user", "content": _os.urandom(30_000).hex()}])
+        await store.close()
+        store = await ResponseStore.open(path)
+    await store.close()
+    store = await ResponseStore.open(path, max_mb=0.07)  # ~73 KB: room for two (~32 KB compressed each)
+    try:
+        assert await store.items("resp_0") is None
+        assert await store.items("resp_1") is not None and await store.items("resp_2") is not None
+    finally:
+        await store.close()

@@ -456,3 +456,24 @@ def test_the_cli_shows_breakers_resets_one_and_applies_a_config(
     rejected = daemon.cli("config", "apply", str(broken))
     assert rejected.returncode == 1 and "tiers.simple.provider" in rejected.stdout
     assert daemon.cli("reload").returncode == 0
+
+
+def test_a_request_in_flight_finishes_on_the_config_it_started_with(
+    daemon: DaemonProcess, upstreams: Upstreams
+) -> None:
+    assert daemon.config_path is not None
+    original = daemon.config_path.read_text()
+    upstreams.openai.script(Reply(text="slow and old", delay=1.5), Reply(text="new"))
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        in_flight = pool.submit(call, daemon, "medium")
+        assert upstreams.openai.wait_until(lambda: len(upstreams.openai.requests) == 1)
+        status, result = control(daemon).request(
+            "POST", "/v1/config/apply", {"text": original.replace('"gpt-4o-mini"', '"gpt-4.1"')}
+        )
+        assert status == 200 and result["applied"]
+        _, new_headers, _ = call(daemon, "medium")
+        old_status, old_headers, old_raw = in_flight.result()
+    assert old_status == 200 and b"slow and old" in old_raw
+    assert old_headers["x-lynkr-model"] == "gpt-4o-mini"  # the runtime it started with
+    assert new_headers["x-lynkr-model"] == "gpt-4.1"
+    assert [r.body["model"] for r in upstreams.openai.requests] == ["gpt-4o-mini", "gpt-4.1"]

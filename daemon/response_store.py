@@ -23,7 +23,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import time
 import zlib
 from pathlib import Path
@@ -40,6 +39,7 @@ from daemon.dialects.openai_responses import (
     previous_response_not_found,
     with_history,
 )
+from daemon.sqlite import open_private
 
 log = logging.getLogger("lynkr.responses")
 
@@ -77,16 +77,8 @@ class ResponseStore:
         cls, path: Path, retention_days: float = RETENTION_DAYS, max_mb: float = MAX_MB
     ) -> ResponseStore:
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))  # conversations: owner only
-        os.chmod(path, 0o600)
-        db = await aiosqlite.connect(path, isolation_level=None)
+        db = await open_private(path, (_SCHEMA, _INDEX))  # conversations: owner only
         try:
-            await db.execute("PRAGMA journal_mode = WAL")
-            await db.execute("PRAGMA synchronous = NORMAL")
-            await db.execute("PRAGMA busy_timeout = 5000")
-            await db.execute(_SCHEMA)
-            await db.execute(_INDEX)
             if retention_days > 0:
                 await db.execute(
                     "DELETE FROM responses WHERE created_at < ?", (time.time() - retention_days * 86400,)

@@ -27,7 +27,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import time
 import zlib
 from collections.abc import Iterable
@@ -36,6 +35,7 @@ from typing import Any, Literal
 
 import aiosqlite
 
+from daemon.sqlite import open_private
 from daemon.store_schema import (
     COLUMNS,
     INSERT_BODY,
@@ -110,18 +110,9 @@ class DecisionStore:
         ``retention_days`` / ``retention_mb`` <= 0 mean no limit of that kind.
         """
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        # Create the file ourselves so it is never world-readable, not even for an instant; SQLite gives
-        # the -wal and -shm files the database file's mode.
-        os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
-        os.chmod(path, 0o600)
-        writer = await aiosqlite.connect(path, isolation_level=None)
+        # auto_vacuum lets prune hand pages back to the file system.
+        writer = await open_private(path, first=("PRAGMA auto_vacuum = INCREMENTAL",))
         try:
-            # auto_vacuum only takes effect on a file without tables; it lets prune hand pages back.
-            await writer.execute("PRAGMA auto_vacuum = INCREMENTAL")
-            await writer.execute("PRAGMA journal_mode = WAL")
-            await writer.execute("PRAGMA synchronous = NORMAL")
-            await writer.execute("PRAGMA busy_timeout = 5000")
             await migrate(writer)
             reader = await aiosqlite.connect(path, isolation_level=None)
         except BaseException:

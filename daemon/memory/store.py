@@ -24,7 +24,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -36,6 +35,7 @@ import aiosqlite
 from daemon.memory import score
 from daemon.memory.extract import Observation
 from daemon.memory.text import fts_query, similarity
+from daemon.sqlite import open_private
 
 log = logging.getLogger("lynkr.memory")
 
@@ -133,19 +133,7 @@ class MemoryStore:
         dedupe_threshold: float = 0.7,
         background: bool = True,
     ) -> MemoryStore:
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))  # never world-readable, not for an instant
-        conn = await aiosqlite.connect(path, isolation_level=None)
-        try:
-            await conn.execute("PRAGMA journal_mode = WAL")
-            await conn.execute("PRAGMA synchronous = NORMAL")
-            await conn.execute("PRAGMA busy_timeout = 5000")
-            for statement in _SCHEMA:
-                await conn.execute(statement)
-        except BaseException:
-            await conn.close()
-            raise
+        conn = await open_private(Path(path), _SCHEMA)
         store = cls(conn, max_count=max_count, max_age_days=max_age_days, dedupe_threshold=dedupe_threshold)
         await store.prune()
         if background:

@@ -25,7 +25,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import os
 import time
 import uuid
 import zlib
@@ -57,6 +56,7 @@ from daemon.canonical import (
     Usage,
 )
 from daemon.config.model import CacheConfig
+from daemon.sqlite import open_private
 from daemon.streams import StreamAccumulator, events_from_response
 
 log = logging.getLogger("lynkr.cache")
@@ -241,19 +241,7 @@ class ResponseCache:
 
     @classmethod
     async def open(cls, path: Path, config: CacheConfig) -> ResponseCache:
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
-        conn = await aiosqlite.connect(path, isolation_level=None)
-        try:
-            await conn.execute("PRAGMA journal_mode = WAL")
-            await conn.execute("PRAGMA synchronous = NORMAL")
-            await conn.execute("PRAGMA busy_timeout = 5000")
-            for statement in _SCHEMA:
-                await conn.execute(statement)
-        except BaseException:
-            await conn.close()
-            raise
+        conn = await open_private(Path(path), _SCHEMA)
         cache = cls(conn, config)
         async with cache._lock:
             await cache._expire(time.time())

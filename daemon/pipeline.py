@@ -16,14 +16,14 @@ import asyncio
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator, Coroutine, Iterator
 from typing import Any
 
 import orjson
 from aiohttp import web
 
 from daemon.canonical import BlockDelta, Request, StreamError, StreamEvent
-from daemon.config.model import TIERS, Target
+from daemon.config.model import Target
 from daemon.errors import ErrorKind, LynkrError
 from daemon.frontends import Frontend
 from daemon.optimizers.cache import Tape
@@ -172,24 +172,9 @@ def parse_json(raw: bytes) -> object:
         raise LynkrError(ErrorKind.INVALID_REQUEST, f"request body is not valid JSON: {exc}") from exc
 
 
-def candidates(runtime: Runtime, decision: RoutingDecision) -> list[tuple[Target, Provider]]:
-    """Who may answer, in order: the tier's own chain, then (``reliability.escalate``) the
-    higher tiers' chains, cheapest first, then the lower ones, nearest first. Escalating first
-    keeps the answer at least as good as the router asked for; demoting is the last resort
-    that still answers rather than failing the agent's turn."""
-    config = runtime.config
-    order = [decision.tier]
-    if config.reliability.escalate:
-        index = TIERS.index(decision.tier)
-        order += [*TIERS[index + 1 :], *reversed(TIERS[:index])]
-    seen: set[Target] = set()
-    chain: list[tuple[Target, Provider]] = []
-    for tier in order:
-        for target in config.tiers[tier].chain():
-            if target not in seen and target.provider in runtime.providers:
-                seen.add(target)
-                chain.append((target, runtime.providers[target.provider]))
-    return chain
+def candidates(runtime: Runtime, decision: RoutingDecision) -> tuple[tuple[Target, Provider], ...]:
+    """Who may answer, in order (see ``Runtime.candidates``)."""
+    return runtime.candidates(decision.tier)
 
 
 def lynkr_headers(record: DecisionRecord) -> dict[str, str]:
@@ -236,7 +221,11 @@ class _Attempts:
         self.error: LynkrError | None = None
         self.skipped: list[str] = []  # providers passed over because their breaker is open
 
-    async def tries(self) -> AsyncIterator[tuple[Target, Provider, Hop]]:
+    def tries(self) -> Iterator[tuple[Target, Provider, Hop] | float]:
+        """The tries to make, in order, and between them the pauses (a float: seconds) to wait.
+
+        A plain generator, not an async one: this runs for every request, and an async generator
+        costs the event loop a registration and a finaliser each time."""
         settings = self.runtime.config.reliability
         breakers = self.state.breakers
         for target, provider in candidates(self.runtime, self.decision):
@@ -258,7 +247,7 @@ class _Attempts:
                 delay = retry_delay(attempt, self.error, settings)
                 if delay is None:
                     break
-                await asyncio.sleep(delay)
+                yield float(delay)
 
     def failed(self, hop: Hop, error: LynkrError) -> None:
         hop.error, self.error = error.message, error
@@ -290,7 +279,11 @@ async def _complete(
     tape: Tape | None = None,
 ) -> web.Response:
     attempts = _Attempts(state, runtime, decision, record)
-    async for target, provider, hop in attempts.tries():
+    for step in attempts.tries():
+        if not isinstance(step, tuple):  # a pause before retrying
+            await asyncio.sleep(step)
+            continue
+        target, provider, hop = step
         called = time.perf_counter()
         try:
             response = await provider.complete(request, target.model)
@@ -391,7 +384,11 @@ async def _open_stream(
     fails to start is retried or replaced by the next one in the chain.
     """
     attempts = _Attempts(state, runtime, decision, record)
-    async for target, provider, hop in attempts.tries():
+    for step in attempts.tries():
+        if not isinstance(step, tuple):  # a pause before retrying
+            await asyncio.sleep(step)
+            continue
+        target, provider, hop = step
         events = provider.stream(request, target.model)
         called = time.perf_counter()
         try:

@@ -16,7 +16,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from daemon.config.model import Config
+from daemon.config.model import TIERS, Config, Target
 from daemon.events import breaker_event
 from daemon.optimizers import Optimizers
 from daemon.paths import StatePaths
@@ -48,6 +48,33 @@ class Runtime:
     config: Config
     providers: Mapping[str, Provider]
     users: _Users = field(default_factory=_Users, compare=False, repr=False)
+    chains: dict[str, tuple[tuple[Target, Provider], ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    def candidates(self, tier: str) -> tuple[tuple[Target, Provider], ...]:
+        """Who may answer a request routed to ``tier``, in order: the tier's own chain, then
+        (``reliability.escalate``) the higher tiers' chains, cheapest first, then the lower ones,
+        nearest first. Escalating first keeps the answer at least as good as the router asked
+        for; demoting is the last resort that still answers rather than failing the agent's turn.
+        Worked out once per tier and runtime: it is the same for every request."""
+        known = self.chains.get(tier)
+        if known is not None:
+            return known
+        config = self.config
+        order = [tier]
+        if config.reliability.escalate:
+            index = TIERS.index(tier)
+            order += [*TIERS[index + 1 :], *reversed(TIERS[:index])]
+        seen: set[Target] = set()
+        chain: list[tuple[Target, Provider]] = []
+        for name in order:
+            for target in config.tiers[name].chain():
+                if target not in seen and target.provider in self.providers:
+                    seen.add(target)
+                    chain.append((target, self.providers[target.provider]))
+        self.chains[tier] = found = tuple(chain)
+        return found
 
     def acquire(self) -> None:
         self.users.count += 1

@@ -17,7 +17,7 @@ from daemon.canonical import Request, Response
 from daemon.config.model import MemoryConfig
 from daemon.memory.extract import extract
 from daemon.memory.inject import apply, render, select
-from daemon.memory.project import project_of
+from daemon.memory.project import WORKSPACE_HEADER, project_of
 from daemon.memory.store import MemoryStore
 from daemon.routing.envelope import read_turn
 from daemon.tokens import estimate_text
@@ -36,6 +36,10 @@ class MemoryService:
         # The block chosen for a session is kept while its user text stays the same: during a tool loop
         # every request then carries the same system prompt, so the provider's prompt cache keeps working.
         self._pinned: OrderedDict[str, tuple[tuple[str, str], str]] = OrderedDict()
+        # A session's project, found once: finding it scans the whole conversation, which grows
+        # with every turn, so it is not done again while the session keeps its answer.
+        self._projects: OrderedDict[str, str] = OrderedDict()
+        self._read_text: OrderedDict[str, int] = OrderedDict()  # session -> the user text last read
         self.injected_requests = self.injected_tokens = self.observations = 0
 
     @classmethod
@@ -62,7 +66,7 @@ class MemoryService:
         self, headers: Mapping[str, str], request: Request, session: str
     ) -> tuple[Request, str, int]:
         """(the request to send, its project, tokens injected)."""
-        project = project_of(headers, request)
+        project = self.project(headers, request, session)
         if not (self.config.inject and self.wanted(headers)):
             return request, project, 0
         query = read_turn(request).latest_user_text
@@ -91,12 +95,33 @@ class MemoryService:
         self.injected_tokens += tokens
         return apply(request, block), project, tokens
 
+    def project(self, headers: Mapping[str, str], request: Request, session: str) -> str:
+        if headers.get(WORKSPACE_HEADER):
+            return project_of(headers, request)
+        known = self._projects.get(session)
+        if known:  # "" (nothing found yet) is looked for again: later turns may name files
+            self._projects.move_to_end(session)
+            return known
+        found = self._projects[session] = project_of(headers, request)
+        if len(self._projects) > _PINNED_SESSIONS:
+            self._projects.popitem(last=False)
+        return found
+
     async def learn(self, request: Request, response: Response | None, session: str, project: str) -> None:
         """Extract this exchange's observations and store them (runs off the request path)."""
         if not self.config.extract:
             return
         turn = sum(1 for m in request.messages if m.role == "user")
-        for observation in extract(request, response):
+        # A client resends its last user text with every retry and tool round: read it once.
+        last = request.messages[-1] if request.messages else None
+        said = hash(tuple(map(repr, last.content))) if last is not None and last.role == "user" else None
+        new_text = said is None or self._read_text.get(session) != said
+        if said is not None:
+            self._read_text[session] = said
+            self._read_text.move_to_end(session)
+            if len(self._read_text) > _PINNED_SESSIONS:
+                self._read_text.popitem(last=False)
+        for observation in extract(request, response, user_text=new_text):
             await self.store.observe(project, observation, session, turn)
             self.observations += 1
 

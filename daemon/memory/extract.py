@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from daemon.canonical import Message, Request, Response, TextBlock, ToolResultBlock, ToolUseBlock
@@ -230,14 +231,19 @@ _LABELS = {
 _VOLATILE = re.compile(r"0x[0-9a-f]+|\d+|/[\w./-]+|'[^']*'|\"[^\"]*\"")
 
 
-@dataclass(slots=True)
+@dataclass
 class ToolCall:
     name: str
     input: dict[str, Any]
     command: str | None
     result: str
-    failed: bool
+    is_error: bool
     message_index: int
+
+    @cached_property
+    def failed(self) -> bool:
+        # Worked out only when asked: a long session holds hundreds of results, few of them matter.
+        return failed(self.result, self.is_error)
 
     @property
     def is_edit(self) -> bool:
@@ -280,9 +286,7 @@ def tool_calls(messages: list[Message]) -> list[ToolCall]:
                 use = pending.pop(block.tool_use_id)
                 text = block.text()
                 calls.append(
-                    ToolCall(
-                        use.name, use.input, command_of(use.input), text, failed(text, block.is_error), index
-                    )
+                    ToolCall(use.name, use.input, command_of(use.input), text, block.is_error, index)
                 )
     return calls
 
@@ -299,6 +303,8 @@ def _short(path: str) -> str:
 
 
 def _tool_observations(messages: list[Message]) -> list[Observation]:
+    if not messages or not any(isinstance(b, ToolResultBlock) for b in messages[-1].content):
+        return []  # this turn closes no tool exchange
     calls = tool_calls(messages)
     newest = len(messages) - 1
     out: list[Observation] = []
@@ -344,11 +350,12 @@ def _tool_observations(messages: list[Message]) -> list[Observation]:
 # --------------------------------------------------------------------------- the exchange
 
 
-def extract(request: Request, response: Response | None) -> list[Observation]:
-    """Observations from the newest user turn, the tool exchange it closes, and the response."""
+def extract(request: Request, response: Response | None, *, user_text: bool = True) -> list[Observation]:
+    """Observations from the newest user turn (unless ``user_text`` is false: the caller has read
+    that text already), the tool exchange it closes, and the response."""
     out: list[Observation] = []
     last = request.messages[-1] if request.messages else None
-    if last is not None and last.role == "user":
+    if user_text and last is not None and last.role == "user":
         out += _sentence_observations(user_text_of(last), "user")
     out += _tool_observations(request.messages)
     if response is not None:

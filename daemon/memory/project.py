@@ -28,6 +28,7 @@ _SYSTEM_ROOTS = (
     "/opt/homebrew/", "/private/", "/System/", "/Library/", "/nix/",
 )  # fmt: skip
 _SCAN_CHARS = 200_000  # enough to find paths; a huge tool result is not read to its end
+_SCAN_TOTAL = 400_000  # and a long conversation is not read to its end either
 MIN_DEPTH = 2  # "/home" alone is not a project
 
 
@@ -35,7 +36,13 @@ def project_of(headers: Mapping[str, str], request: Request) -> str:
     stated = headers.get(WORKSPACE_HEADER, "").strip()
     if stated:
         return stated.rstrip("/")[:300] or "/"
-    texts = list(_texts(request))
+    texts: list[str] = []
+    budget = _SCAN_TOTAL
+    for text in _texts(request):
+        texts.append(text[: min(_SCAN_CHARS, budget)])
+        budget -= len(texts[-1])
+        if budget <= 0:
+            break
     for text in texts:
         match = _STATED.search(text[:_SCAN_CHARS])
         if match and not match.group(1).startswith(_SYSTEM_ROOTS):

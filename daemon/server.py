@@ -207,7 +207,12 @@ async def errors_in_dialect(request: web.Request, handler):
 
 def build_api_app(state: DaemonState, responses: ResponseStore | None = None) -> web.Application:
     max_body = int(state.runtime.config.server.max_body_mb * 1024 * 1024)
-    app = web.Application(client_max_size=max_body, middlewares=[errors_in_dialect, access_control])
+    middlewares = [errors_in_dialect]
+    # The key variable is read at start-up (a reload that names another one needs a restart, and the
+    # environment of a running process does not change): without a key, no check runs at all.
+    if os.environ.get(state.runtime.config.server.api_key_env):
+        middlewares.append(access_control)
+    app = web.Application(client_max_size=max_body, middlewares=middlewares)
     app[STATE] = state
     app.router.add_post("/v1/messages", _proxy(ANTHROPIC))
     app.router.add_post("/v1/messages/count_tokens", count_tokens)

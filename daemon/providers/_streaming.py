@@ -35,16 +35,19 @@ async def pump(
     done = False
     started = False  # has any canonical event gone to the pipeline?
     wire_seen = False  # did the upstream send a single event at all?
-    idle = provider.config.read_timeout
+    idle = provider.idle_limit  # None: aiohttp's sock_read already is the idle timeout
     opened = time.monotonic()
     try:
         while True:
             # The idle timeout: a stalled upstream ends the stream with an error, never a hang.
-            async with asyncio.timeout(idle):
-                try:
+            try:
+                if idle is None:
                     name, data = await anext(wire_events)
-                except StopAsyncIteration:
-                    break
+                else:
+                    async with asyncio.timeout(idle):
+                        name, data = await anext(wire_events)
+            except StopAsyncIteration:
+                break
             wire_seen = True
             for event in feed(name, data):
                 started = True

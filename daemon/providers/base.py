@@ -149,14 +149,28 @@ class HTTPProvider(Provider):
             await self._session.close()
 
     def _timeout(self) -> aiohttp.ClientTimeout:
-        # aiohttp's own sock_read would bound the wait for the headers and the silence between
-        # chunks with one number; they differ (a non-streamed answer sends its headers only when
-        # it is done), so the first is enforced around ``post`` and the second in the stream pump.
+        # aiohttp's sock_read bounds the wait for the headers and every silence after them with one
+        # number, at no extra cost per chunk. The first-byte and idle limits may differ (a non-streamed
+        # answer sends its headers only when it is done), so sock_read gets the larger of the two and
+        # the smaller one, when they differ, is enforced on its own (``first_byte_limit``,
+        # ``idle_limit``). With the defaults they are equal and no extra timer runs.
         return aiohttp.ClientTimeout(
             total=self.config.total_timeout or None,
             sock_connect=self.config.connect_timeout,
-            sock_read=None,
+            sock_read=max(self.config.first_byte_timeout, self.config.read_timeout),
         )
+
+    @property
+    def first_byte_limit(self) -> float | None:
+        """A first-byte timeout tighter than aiohttp's sock_read, or None when sock_read is it."""
+        first, idle = self.config.first_byte_timeout, self.config.read_timeout
+        return first if first < idle else None
+
+    @property
+    def idle_limit(self) -> float | None:
+        """An idle timeout tighter than aiohttp's sock_read, or None when sock_read is it."""
+        first, idle = self.config.first_byte_timeout, self.config.read_timeout
+        return idle if idle < first else None
 
     def headers(self, extra: Mapping[str, str] | None = None) -> dict[str, str]:
         headers = {"content-type": "application/json", "accept": "application/json"}
@@ -177,7 +191,7 @@ class HTTPProvider(Provider):
         client: no key, no request headers.
         """
         try:
-            async with asyncio.timeout(self.config.first_byte_timeout):
+            async with asyncio.timeout(self.first_byte_limit):
                 response = await self.session().post(
                     url, data=orjson.dumps(body), headers=headers, timeout=self._timeout()
                 )
@@ -220,7 +234,7 @@ class HTTPProvider(Provider):
 
     async def read_json(self, response: aiohttp.ClientResponse) -> Any:
         try:
-            async with asyncio.timeout(self.config.read_timeout):
+            async with asyncio.timeout(self.idle_limit):
                 raw = await response.read()
         except TimeoutError as exc:
             raise LynkrError(

@@ -93,7 +93,7 @@ log_level = "warning"
 shutdown_grace_seconds = 10
 
 [reliability]
-max_in_flight = 512
+max_in_flight = 2048
 max_queue = 1024
 
 [providers.oai]

@@ -53,7 +53,7 @@ def start_upstream(port: int, chunks: int = 8, interval: float = 0.0) -> subproc
 
 
 def start_daemon(
-    home: Path, port: int, upstream_port: int, store_bodies: bool = True
+    home: Path, port: int, upstream_port: int, store_bodies: bool = True, memory: bool = True
 ) -> subprocess.Popen[bytes]:
     config = home / "lynkr.toml"
     config.write_text(f"""
@@ -63,6 +63,9 @@ log_level = "warning"
 
 [telemetry]
 store_bodies = {"true" if store_bodies else "false"}
+
+[memory]
+enabled = {"true" if memory else "false"}
 
 [providers.bench]
 type = "openai"
@@ -247,7 +250,8 @@ async def run(args: argparse.Namespace) -> None:
     up_port, slow_port, proxy_port, slow_proxy_port = (free_port() for _ in range(4))
     homes = [Path(tempfile.mkdtemp(prefix="lynkr-bench-")) for _ in range(2)]
     procs = [start_upstream(up_port), start_upstream(slow_port, chunks=20, interval=0.5)]
-    procs.append(start_daemon(homes[0], proxy_port, up_port, store_bodies=not args.no_bodies))
+    bodies, memory = not args.no_bodies, not args.no_memory
+    procs.append(start_daemon(homes[0], proxy_port, up_port, store_bodies=bodies, memory=memory))
     procs.append(start_daemon(homes[1], slow_proxy_port, slow_port))
     direct = f"http://127.0.0.1:{up_port}/v1/chat/completions"
     proxy = f"http://127.0.0.1:{proxy_port}/v1/chat/completions"
@@ -317,6 +321,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer samples, for a smoke run")
     parser.add_argument(
         "--no-bodies", action="store_true", help="run the daemon with [telemetry] store_bodies = false"
+    )
+    parser.add_argument(
+        "--no-memory", action="store_true", help="run the daemon with [memory] enabled = false"
     )
     asyncio.run(run(parser.parse_args()))
 

@@ -123,8 +123,7 @@ async def _serve(
         )
     else:
         response = await _complete(frontend, state, runtime, plan.request, decision, record, tape=plan.tape)
-    if (after := state.optimizers.after(plan, record)) is not None:
-        _background(state, after)  # store the answer in the cache, learn memories
+    state.optimizers.after(plan, record)  # store the answer in the cache, learn memories (queued)
     if frontend.settle is not None:
         await frontend.settle(http, request, response)
     return response

@@ -153,7 +153,7 @@ class BreakerConfig:
 
 @dataclass(frozen=True, slots=True)
 class ReliabilityConfig:
-    max_in_flight: int = 512
+    max_in_flight: int = 2048
     """Requests served at once; more wait in the queue."""
     max_queue: int = 1024
     """Requests waiting for a slot; beyond it clients get 529 (Anthropic) or 503 (OpenAI)."""

@@ -11,7 +11,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Coroutine, Mapping
+from collections import deque
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +27,8 @@ from daemon.paths import StatePaths
 from daemon.telemetry import DecisionRecord
 
 log = logging.getLogger("lynkr.optimizers")
+
+MAX_QUEUED = 10_000
 
 
 @dataclass(slots=True)
@@ -48,9 +51,14 @@ class Optimizers:
     def __init__(self, cache: ResponseCache | None = None, memory: MemoryService | None = None) -> None:
         self.cache = cache
         self.memory = memory
-        self._running = 0
+        # Answers to store and learn from, worked through by one task rather than a task per
+        # request: bounded, oldest dropped (and counted) when the daemon is busier than they are.
+        self._queue: deque[Plan] = deque(maxlen=MAX_QUEUED)
+        self._wake = asyncio.Event()
+        self._worker: asyncio.Task[None] | None = None
         self._idle = asyncio.Event()
         self._idle.set()
+        self.dropped = 0
 
     @classmethod
     async def open(cls, config: Config, paths: StatePaths) -> Optimizers:
@@ -67,6 +75,9 @@ class Optimizers:
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(wait):
                 await self._idle.wait()
+        if self._worker is not None:
+            self._worker.cancel()
+            await asyncio.gather(self._worker, return_exceptions=True)
         if self.cache is not None:
             await self.cache.close()
         if self.memory is not None:
@@ -113,15 +124,27 @@ class Optimizers:
         record.tool_call_ids = tuple(call.id for call in answer.tool_calls())
         return await response_cache.serve(http, frontend, plan.request, plan.hit, headers(record))
 
-    def after(self, plan: Plan, record: DecisionRecord) -> Coroutine[Any, Any, None] | None:
-        """The work to do once the answer is out (None: nothing), for a background task."""
+    def after(self, plan: Plan, record: DecisionRecord) -> None:
+        """Queue the answer to be stored and learned from, off the request path."""
         if plan.tape is None or not plan.tape.complete or record.status != 200 or record.error:
-            return None
-        return self._after(plan)
-
-    async def _after(self, plan: Plan) -> None:
-        self._running += 1
+            return
+        if len(self._queue) == self._queue.maxlen:
+            self.dropped += 1
+        self._queue.append(plan)
         self._idle.clear()
+        self._wake.set()
+        if self._worker is None or self._worker.done():
+            self._worker = asyncio.get_running_loop().create_task(self._work())
+
+    async def _work(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            while self._queue:
+                await self._store(self._queue.popleft())
+            self._idle.set()
+
+    async def _store(self, plan: Plan) -> None:
         try:
             if plan.key is not None and self.cache is not None:
                 await self.cache.put(plan.key, plan.tape)  # type: ignore[arg-type]
@@ -129,7 +152,3 @@ class Optimizers:
                 await self.memory.learn(plan.original, plan.tape.response(), plan.session, plan.project)
         except Exception:  # an optimizer must never break serving; it only loses this one store
             log.exception("storing the answer for session %s failed", plan.session)
-        finally:
-            self._running -= 1
-            if self._running == 0:
-                self._idle.set()

@@ -83,7 +83,11 @@ async def memory_stats(request: web.Request) -> web.Response:
     memory = _memory(request)
     if memory is None:
         return _json({"enabled": False})
-    return _json({**memory.stats(), "count": await memory.store.count()})
+    from daemon.control import CONTROL_STATE
+
+    optimizers = request.app[CONTROL_STATE].optimizers
+    # "dropped": answers not learned from because more were waiting than the queue holds.
+    return _json({**memory.stats(), "count": await memory.store.count(), "dropped": optimizers.dropped})
 
 
 async def cache_stats(request: web.Request) -> web.Response:

@@ -23,6 +23,8 @@ from pathlib import Path
 
 import pytest
 
+from lynkr_tui.status_view import API_NOTE
+
 ROOT = Path(__file__).resolve().parents[2]
 SIMULATED_NOTICE = (
     "No providers configured: every tier is served by the built-in SIMULATED provider "
@@ -124,10 +126,7 @@ def test_up_status_health_twice_down(make_home: Callable[[], Home]) -> None:
     pid = home.pid()
     assert pid is not None and pid_alive(pid)
     assert f"Lynkr 0.1.0 is running (pid {pid})" in up.stdout
-    assert (
-        f"API:     http://127.0.0.1:{port}  (Anthropic /v1/messages · OpenAI /v1/chat/completions)"
-        in up.stdout
-    )
+    assert f"API:     http://127.0.0.1:{port}  {API_NOTE}" in up.stdout
     assert f"Control: {home.path / 'control.sock'}" in up.stdout
     assert f"Logs:    {home.path / 'lynkr.log'}" in up.stdout
     assert "SIMULATED" in up.stdout and SIMULATED_NOTICE in up.stdout

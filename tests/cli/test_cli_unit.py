@@ -22,6 +22,7 @@ from typer.testing import CliRunner
 from daemon.config.model import TIERS, Config, ProviderConfig, ServerConfig, TierConfig
 from lynkr_tui import cli
 from lynkr_tui import daemon_process as dp
+from lynkr_tui.status_view import API_NOTE, SIMULATED_NOTICE
 from tests.cli.fake_daemon import ControlServer, make_status
 
 FAKE_DAEMON = Path(__file__).with_name("fake_daemon.py")
@@ -196,14 +197,14 @@ def test_status_running_against_fake_control_server(home: Path) -> None:
         assert result.exit_code == 0, result.output
         out = result.stdout
         assert f"Lynkr 0.1.0 is running (pid {os.getpid()}), up 2m 05s" in out
-        assert "API:     http://127.0.0.1:9999  (Anthropic /v1/messages · OpenAI /v1/chat/completions)" in out
+        assert f"API:     http://127.0.0.1:9999  {API_NOTE}" in out
         assert f"Control: {sock}" in out
         assert f"Logs:    {home / 'lynkr.log'}" in out
         assert "Config:  built-in defaults" in out
         for tier in TIERS:
             assert f"simulated:simulated-{tier}" in out
         assert "medium (default)" in out
-        assert one_line(cli.SIMULATED_NOTICE) in one_line(out)
+        assert one_line(SIMULATED_NOTICE) in one_line(out)
         # Brackets in a warning are text, not rich markup.
         assert "[X_KEY]" in one_line(out)
 
@@ -335,10 +336,10 @@ def test_up_banner_then_down(fake_daemon: Path) -> None:
     assert pid is not None and dp.pid_alive(pid)
     out = result.stdout
     assert f"Lynkr 0.1.0 is running (pid {pid})" in out
-    assert f"API:     http://127.0.0.1:{port}  (Anthropic /v1/messages · OpenAI /v1/chat/completions)" in out
+    assert f"API:     http://127.0.0.1:{port}  {API_NOTE}" in out
     assert f"Control: {fake_daemon / 'control.sock'}" in out
     assert f"Logs:    {fake_daemon / 'lynkr.log'}" in out
-    assert "SIMULATED" in out and one_line(cli.SIMULATED_NOTICE) in one_line(out)
+    assert "SIMULATED" in out and one_line(SIMULATED_NOTICE) in one_line(out)
     # Only the flags the user gave are passed on (no config file was found).
     assert json.loads((fake_daemon / "fake-argv.json").read_text()) == ["--port", str(port)]
     # The daemon runs in its own session, detached from the terminal.
@@ -456,7 +457,7 @@ def test_foreground_prints_the_banner_then_execs_the_daemon(
     assert f"starting in the foreground (pid {os.getpid()})" in out
     assert f"API:     http://127.0.0.1:{port}" in out
     assert "Logs:    this terminal (stderr)" in out
-    assert one_line(cli.SIMULATED_NOTICE) in one_line(out)
+    assert one_line(SIMULATED_NOTICE) in one_line(out)
 
 
 # --------------------------------------------------------------------------- config check (real loader)
@@ -467,7 +468,7 @@ def test_config_check_built_in_defaults(home: Path) -> None:
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("Config OK: built-in defaults")
     assert "simulated:simulated-simple" in result.stdout
-    assert one_line(cli.SIMULATED_NOTICE) in one_line(result.stdout)
+    assert one_line(SIMULATED_NOTICE) in one_line(result.stdout)
 
 
 def test_config_check_a_valid_file(home: Path) -> None:

@@ -278,6 +278,7 @@ async def serve(config: Config, paths: StatePaths, loader: Loader | None = None)
         retention_mb=config.telemetry.retention_mb,
     )
     recorder = Recorder(store=store, prices=price_table(config), baseline=baseline_target(config))
+    await recorder.load_today()
     state = DaemonState(Runtime.build(config), paths, url, recorder=recorder, loader=loader)
     state.optimizers = await Optimizers.open(config, paths)  # response cache + memory, in the state dir
     responses = await open_response_store(paths.state_dir / RESPONSES_FILE)  # for previous_response_id

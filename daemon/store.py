@@ -303,6 +303,13 @@ class DecisionStore:
         async with self._reader.execute(sql, tuple(params)) as cursor:
             return list(await cursor.fetchall())
 
+    async def spend_since(self, since: float) -> float:
+        """What the decisions started at or after ``since`` cost (unpriced ones add nothing)."""
+        rows = await self._fetch(
+            "SELECT COALESCE(SUM(cost_usd), 0) FROM decisions WHERE started_at >= ?", (since,)
+        )
+        return float(rows[0][0])
+
     async def recent(
         self,
         limit: int = 100,

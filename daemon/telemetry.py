@@ -106,6 +106,9 @@ class Recorder:
         """(provider type, model) that savings are measured against: what every request would have
         cost there."""
         self.baseline_usd = 0.0
+        self.spend_today_usd = 0.0
+        """Spend since local midnight (from the decision record at start, then live)."""
+        self._today: tuple[int, ...] = ()
         self.priced_spend_usd = 0.0
         self._norms: dict[str, float | None] = {}
         self._norms_at = 0.0
@@ -138,6 +141,7 @@ class Recorder:
             self.by_tier[record.tier or "-"] += 1
             self.by_status[record.status] += 1
             self.spend_usd += record.cost_usd or 0.0
+            self._add_today(record.cost_usd or 0.0, record.started_at)
             self.recent.append(record)
             if self.store is not None:
                 self.store.submit(record, record.request_body, record.response_body)
@@ -151,6 +155,21 @@ class Recorder:
         finally:
             # Bodies go to the durable store only; the in-memory ring keeps the light record.
             record.request_body = record.response_body = None
+
+    def _add_today(self, usd: float, when: float) -> None:
+        day = time.localtime(when)[:3]
+        if day != self._today:
+            self._today, self.spend_today_usd = day, 0.0
+        self.spend_today_usd += usd
+
+    async def load_today(self) -> None:
+        """Start today's spend from the decision record, so a restart does not zero it."""
+        if self.store is None:
+            return
+        now = time.time()
+        midnight = time.mktime((*time.localtime(now)[:3], 0, 0, 0, 0, 0, -1))
+        self._today = time.localtime(now)[:3]
+        self.spend_today_usd = await self.store.spend_since(midnight)
 
     def _price_and_score(self, record: DecisionRecord) -> None:
         if record.provider:
@@ -215,6 +234,7 @@ class Recorder:
             "by_tier": dict(self.by_tier),
             "by_status": {str(k): v for k, v in self.by_status.items()},
             "spend_usd": round(self.spend_usd, 6),
+            "spend_today_usd": round(self.spend_today_usd, 6),
             "baseline_usd": round(self.baseline_usd, 6),
             "savings_usd": round(self.baseline_usd - self.priced_spend_usd, 6),
             "baseline": ":".join(self.baseline) if self.baseline else None,

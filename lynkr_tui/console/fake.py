@@ -86,7 +86,8 @@ class FakeSource:
             "uptime_seconds": 3723.0,
             "url": "http://127.0.0.1:8081",
             "traffic": {
-                "requests": 1234, "in_flight": 3, "requests_per_second": 4.5, "spend_usd": 1.2345,
+                "requests": 1234, "in_flight": 3, "requests_per_second": 4.5,
+                "spend_usd": 1.2345, "spend_today_usd": 0.4321,
                 "baseline_usd": 4.0, "savings_usd": 2.7655, "baseline": "anthropic:claude-opus-4-1",
                 "by_tier": {"simple": 600, "medium": 400, "complex": 200, "reasoning": 34},
             },

@@ -90,7 +90,10 @@ class HeaderBar(Static):
             text.append(f" {duration(uptime)}  ")
             text.append(f"{traffic.get('requests_per_second', 0):.1f} req/s  ", style="bold")
             text.append(f"{traffic.get('in_flight', 0)} in flight  ")
-            text.append(f"{money(traffic.get('spend_usd'))} spent  ")
+            if "spend_today_usd" in traffic:
+                text.append(f"{money(traffic.get('spend_today_usd'))} today  ")
+            else:  # an older daemon: what it spent since it started
+                text.append(f"{money(traffic.get('spend_usd'))} spent  ")
             if traffic.get("baseline"):
                 against = f" vs {traffic['baseline']}" if self.size.width >= 130 else ""
                 text.append(f"saved {money(traffic.get('savings_usd'))}{against}  ", style="green")

@@ -52,6 +52,12 @@ def test_sessions_show_spend_and_tier_mix(daemon: DaemonProcess, upstreams: Upst
     assert session["requests"] == 2 and session["tiers"] == {"complex": 2}
     # claude-sonnet-4-6 list price: $3 in / $15 out per million tokens.
     assert session["spend_usd"] >= (1000 * 3 + 100 * 15) / 1e6
+    today = json.loads(daemon.cli("status", "--json").stdout)["traffic"]["spend_today_usd"]
+    assert today == pytest.approx(session["spend_usd"])
+    daemon.stop()
+    daemon.start()  # today's spend comes back from the decision record
+    after = json.loads(daemon.cli("status", "--json").stdout)["traffic"]["spend_today_usd"]
+    assert after == pytest.approx(today)
 
 
 def test_log_lines_say_cached_warm_or_cold(daemon: DaemonProcess, upstreams: Upstreams) -> None:

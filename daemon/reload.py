@@ -121,6 +121,7 @@ async def swap(state: DaemonState, config: Config, reason: str) -> ReloadResult:
     state.breakers.reconfigure(config.reliability.breaker, old.config.providers, config.providers)
     _reshape_admission(state, config)
     state.recorder.reconfigure(config)
+    _reconfigure_optimizers(state, config)
     if old.providers is not new.providers:
         state.background.add(asyncio.get_running_loop().create_task(_retire(old, new)))
     source = str(config.source) if config.source else None
@@ -137,6 +138,20 @@ def _rejected(
     log.warning("%s: config rejected, the running one keeps serving: %s", reason, summary)
     state.recorder.events.publish(config_event(False, source, f"{reason}: rejected: {summary}"))
     return ReloadResult(False, source, problems=problems)
+
+
+def _reconfigure_optimizers(state: DaemonState, config: Config) -> None:
+    """The cache and memory switches, budgets, weights and bounds apply from the next request;
+    their databases stay open (they hold what was learned and cached)."""
+    optimizers = state.optimizers
+    if optimizers.cache is not None:
+        optimizers.cache.config = config.cache
+    if optimizers.memory is not None:
+        optimizers.memory.config = config.memory
+        store = optimizers.memory.store
+        store.max_count = config.memory.max_count
+        store.max_age_days = config.memory.max_age_days
+        store.dedupe_threshold = config.memory.dedupe_threshold
 
 
 def _reshape_admission(state: DaemonState, config: Config) -> None:

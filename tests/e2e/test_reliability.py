@@ -477,3 +477,16 @@ def test_a_request_in_flight_finishes_on_the_config_it_started_with(
     assert old_headers["x-lynkr-model"] == "gpt-4o-mini"  # the runtime it started with
     assert new_headers["x-lynkr-model"] == "gpt-4.1"
     assert [r.body["model"] for r in upstreams.openai.requests] == ["gpt-4o-mini", "gpt-4.1"]
+
+
+def test_a_reload_switches_memory_and_the_cache_without_a_restart(
+    daemon: DaemonProcess, upstreams: Upstreams
+) -> None:
+    client = control(daemon)
+    assert client.request("GET", "/v1/memory/stats")[1]["enabled"] is True
+    assert daemon.config_path is not None
+    text = daemon.config_path.read_text() + "\n[memory]\nenabled = false\n\n[cache]\nenabled = false\n"
+    status, result = client.request("POST", "/v1/config/apply", {"text": text})
+    assert status == 200 and result["applied"] and not result["restart_needed"]
+    assert client.request("GET", "/v1/memory/stats")[1]["enabled"] is False
+    assert client.request("GET", "/v1/cache")[1]["enabled"] is False

@@ -67,6 +67,7 @@ def status_payload(state: DaemonState) -> dict[str, Any]:
         "warnings": list(config.warnings),
         "ready": state.ready,
         "traffic": state.recorder.summary(),
+        "watchers": state.recorder.events.subscribers,  # consoles and `lynkr logs -f` attached now
         "load": {
             "queued": state.admission.waiting,
             "max_in_flight": state.admission.max_in_flight,

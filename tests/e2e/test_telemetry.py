@@ -222,7 +222,10 @@ def test_cli_decisions_stats_and_logs_follow(daemon: DaemonProcess, upstreams: U
         cwd=ROOT,
     )
     try:
-        time.sleep(1.0)  # let the follower subscribe
+        deadline = time.monotonic() + 20  # let the follower subscribe (a loaded machine starts it slowly)
+        while json.loads(daemon.cli("status", "--json").stdout).get("watchers", 0) < 1:
+            assert time.monotonic() < deadline, "lynkr logs -f never subscribed"
+            time.sleep(0.1)
         decision = ask(daemon, "hello there", tier="simple").headers["x-lynkr-decision-id"]
         assert follower.stdout is not None
         line = follower.stdout.readline()

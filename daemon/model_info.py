@@ -44,7 +44,9 @@ def _entry(name: str, upstream: str, window: int | None, vision: bool | None, **
             "mode": "chat",
             "litellm_provider": "openai",
             "max_input_tokens": window,
-            "max_tokens": window,
+            # LiteLLM's legacy max_tokens is an output limit (OpenHands falls back to it for its output
+            # budget); Lynkr does not know each model's, so null, never the context window.
+            "max_tokens": None,
             "max_output_tokens": None,
             "input_cost_per_token": None,
             "output_cost_per_token": None,

@@ -9,8 +9,9 @@ shared migrations, and a client's conversation is not telemetry.
 ``put`` is synchronous and never raises: the response is readable from memory
 at once (the client may name it the moment it sees ``response.completed``)
 and written by a background task; ``close`` flushes what is left. Responses
-older than ``RETENTION_DAYS`` are deleted when the store opens, and the oldest
-go first whenever the file's compressed payload passes ``MAX_MB``.
+older than ``RETENTION_DAYS`` are never served, and are deleted when the store
+opens and every ``PRUNE_EVERY`` writes; the oldest go first whenever the file's
+compressed payload passes ``MAX_MB``.
 
 ``resolve`` and ``settle`` are the Responses frontend's two async steps in
 the pipeline: before routing (expand ``previous_response_id``, arrange the
@@ -62,10 +63,17 @@ _INDEX = "CREATE INDEX IF NOT EXISTS responses_created ON responses (created_at)
 
 
 class ResponseStore:
-    def __init__(self, path: Path, db: aiosqlite.Connection, max_mb: float = MAX_MB) -> None:
+    def __init__(
+        self,
+        path: Path,
+        db: aiosqlite.Connection,
+        max_mb: float = MAX_MB,
+        retention_days: float = RETENTION_DAYS,
+    ) -> None:
         self.path = path
         self._db = db
         self.max_bytes = int(max_mb * 1024 * 1024)
+        self.retention_days = retention_days
         self._written_since_prune = 0
         self._pending: dict[str, tuple[float, str, bytes, bytes]] = {}
         self._lock = asyncio.Lock()
@@ -79,20 +87,24 @@ class ResponseStore:
         path = Path(path)
         db = await open_private(path, (_SCHEMA, _INDEX))  # conversations: owner only
         try:
-            if retention_days > 0:
-                await db.execute(
-                    "DELETE FROM responses WHERE created_at < ?", (time.time() - retention_days * 86400,)
-                )
-            store = cls(path, db, max_mb)
+            store = cls(path, db, max_mb, retention_days)
             await store._prune()
         except BaseException:
             await db.close()
             raise
         return store
 
+    def _cutoff(self) -> float:
+        """Responses created before this time are expired (0: kept until the size cap)."""
+        return time.time() - self.retention_days * 86400 if self.retention_days > 0 else 0.0
+
     async def _prune(self) -> None:
-        """Delete the oldest responses until the stored (compressed) bytes fit ``max_bytes``."""
+        """Delete expired responses, then the oldest until the stored (compressed) bytes fit ``max_bytes``.
+
+        Runs at open and every ``PRUNE_EVERY`` writes, so a daemon that runs for months still forgets
+        conversations past the retention it states."""
         self._written_since_prune = 0
+        await self._db.execute("DELETE FROM responses WHERE created_at < ?", (self._cutoff(),))
         size = "length(items) + length(response)"
         async with self._db.execute(f"SELECT COALESCE(SUM({size}), 0) FROM responses") as cursor:
             row = await cursor.fetchone()
@@ -157,10 +169,12 @@ class ResponseStore:
                         log.exception("pruning stored responses failed")
 
     async def _row(self, rid: str) -> tuple[bytes, bytes] | None:
+        cutoff = self._cutoff()  # expired rows may wait for the next prune; they are never served
         pending = self._pending.get(rid)
         if pending is not None:
-            return pending[2], pending[3]
-        async with self._db.execute("SELECT items, response FROM responses WHERE id = ?", (rid,)) as cur:
+            return (pending[2], pending[3]) if pending[0] >= cutoff else None
+        query = "SELECT items, response FROM responses WHERE id = ? AND created_at >= ?"
+        async with self._db.execute(query, (rid, cutoff)) as cur:
             row = await cur.fetchone()
         return (row[0], row[1]) if row else None
 

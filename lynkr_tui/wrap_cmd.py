@@ -34,6 +34,7 @@ PROXY_KEY_ENV = "LYNKR_API_KEY"  # server.api_key_env's default: when set, the d
 DEFAULT_MODEL = "lynkr-auto"  # the router picks the tier per request
 SESSION_HEADER = "x-lynkr-session"
 KNOWN = ("claude", "codex", "aider", "openhands")
+DECISIONS_LIMIT = 1000  # the most GET /v1/decisions answers in one call
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +123,7 @@ def run_client(argv: list[str], env: dict[str, str]) -> int:
 
 
 def session_decisions(control: ControlClient, session: str | None, since: float) -> list[dict[str, Any]]:
-    query: dict[str, Any] = {"limit": 1000, "since": since}
+    query: dict[str, Any] = {"limit": DECISIONS_LIMIT, "since": since}
     if session is not None:
         query["session"] = session
     code, body = control.request("GET", f"/v1/decisions?{urlencode(query)}")
@@ -142,8 +143,12 @@ def summary(rows: list[dict[str, Any]], label: str) -> str:
     tokens_out = sum(row.get("output_tokens") or 0 for row in rows)
     errors = sum(1 for row in rows if not 200 <= int(row.get("status") or 0) < 400)
     failed = f", {errors} failed" if errors else ""
+    # A full page means the daemon may have had more to say: totals are a lower bound then.
+    count = f"{len(rows)} requests"
+    if len(rows) >= DECISIONS_LIMIT:
+        count = f"at least {len(rows)} requests (totals cover the newest {len(rows)})"
     return (
-        f"lynkr: {label}: {len(rows)} requests{failed}; tiers {mix}; "
+        f"lynkr: {label}: {count}{failed}; tiers {mix}; "
         f"{tokens_in:,} tokens in, {tokens_out:,} out; spend {spend}"
     )
 

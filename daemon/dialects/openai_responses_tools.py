@@ -52,6 +52,9 @@ class ToolSet:
     echo: list[dict[str, Any]] = field(default_factory=list)
     namespaced: dict[str, tuple[str, str]] = field(default_factory=dict)
     """canonical name -> (namespace, name) for tools declared inside a ``namespace`` tool."""
+    top_level: set[str] = field(default_factory=set)
+    """Names of the top-level tools, listed before or after a namespace: a member is qualified
+    when it would take one, so canonical names stay unique whatever the order."""
 
     def add(self, tool: dict[str, Any], path: str, namespace: str | None = None) -> None:
         kind = tool.get("type")
@@ -78,7 +81,7 @@ class ToolSet:
         canonical = name
         if namespace is not None:
             # Flattened for providers without namespaces; qualified only when a name is taken.
-            if any(t.name == name for t in self.tools):
+            if name in self.top_level or any(t.name == name for t in self.tools):
                 canonical = f"{namespace}__{name}"[:64]
             self.namespaced[canonical] = (namespace, name)
         if kind == "custom":
@@ -106,6 +109,11 @@ def parse_tools(raw: object) -> ToolSet:
         return toolset
     if not isinstance(raw, list):
         raise invalid("tools", f"must be an array of tools, got {json_kind(raw)}")
+    toolset.top_level = {
+        t["name"]
+        for t in raw
+        if isinstance(t, dict) and t.get("type") in ("function", "custom") and isinstance(t.get("name"), str)
+    }
     for i, tool in enumerate(raw):
         if not isinstance(tool, dict):
             raise invalid(f"tools[{i}]", f"must be a tool object, got {json_kind(tool)}")

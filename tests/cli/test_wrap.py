@@ -189,3 +189,11 @@ def test_summary_line() -> None:
     assert "3 requests, 1 failed" in line and "simple 2 (67%), complex 1 (33%)" in line
     assert "$0.0030 (some models have no known price)" in line
     assert summary([], "session s").endswith("no requests were recorded.")
+
+
+def test_summary_says_when_the_daemon_capped_the_rows() -> None:
+    """The control API answers at most 1000 decisions; a long session must not look smaller than it was."""
+    row = {"tier": "simple", "cost_usd": 0.001, "input_tokens": 1, "output_tokens": 1, "status": 200}
+    line = summary([row] * 1000, "session s")
+    assert "at least 1000 requests" in line and "totals cover the newest 1000" in line
+    assert "at least" not in summary([row] * 999, "session s")

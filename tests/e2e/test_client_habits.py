@@ -46,6 +46,14 @@ def test_model_info_in_litellm_proxy_shape(lynkr: DaemonProcess) -> None:
     assert data["lynkr-complex"]["model_info"]["supports_vision"] is True
     assert data["lynkr-complex"]["litellm_params"]["model"] == "claude/claude-sonnet-4-6"
     assert "gpt-4o-mini" in data and "claude-haiku-4-5" in data
+    # OpenHands takes its output budget from max_output_tokens, else from LiteLLM's legacy max_tokens
+    # (an output limit); a context window there would make it ask gpt-4o-mini for 128k output tokens.
+    for entry in data.values():
+        info = entry["model_info"]
+        budget = (
+            info["max_output_tokens"] if isinstance(info["max_output_tokens"], int) else info["max_tokens"]
+        )
+        assert budget is None, f"{entry['model_name']}: OpenHands would request {budget} output tokens"
 
 
 def test_recorded_claude_code_2_1_request_replays(lynkr: DaemonProcess, upstreams) -> None:

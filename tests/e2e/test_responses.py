@@ -277,6 +277,65 @@ def test_previous_response_id_continues_the_conversation(lynkr: DaemonProcess, u
     assert fetched["id"] == third.id and fetched["output"][0]["content"][0]["text"] == "You're welcome."
 
 
+def test_previous_response_chain_of_four_with_tool_calls_between(
+    lynkr: DaemonProcess, upstreams: Upstreams
+) -> None:
+    """Each turn continues from the last (streamed and whole turns mixed); calls stay paired by call_id."""
+    upstreams.openai.script(
+        Reply(tool_calls=[ToolCall("read_file", ARGS, id="call_one")]),
+        Reply(text="Now the test.", tool_calls=[ToolCall("read_file", {"path": "t.py"}, id="call_two")]),
+        Reply(text="Both print hello."),
+        Reply(text="You're welcome."),
+    )
+    client = client_for(lynkr)
+    with client.responses.stream(model="lynkr-medium", input="What do the files do?", tools=[TOOL]) as s:
+        first = s.get_final_response()
+    second = client.responses.create(
+        model="lynkr-medium",
+        previous_response_id=first.id,
+        input=[{"type": "function_call_output", "call_id": "call_one", "output": "print('hello')"}],
+        tools=[TOOL],
+    )
+    assert [item.type for item in second.output] == ["message", "function_call"]
+    with client.responses.stream(
+        model="lynkr-medium",
+        previous_response_id=second.id,
+        input=[{"type": "function_call_output", "call_id": "call_two", "output": "print('hello')"}],
+        tools=[TOOL],
+    ) as s:
+        third = s.get_final_response()
+    fourth = client.responses.create(model="lynkr-medium", previous_response_id=third.id, input="thanks")
+    assert fourth.output_text == "You're welcome."
+    sent = conversation_sent(upstreams.openai)
+    roles = ["user", "assistant", "tool", "assistant", "tool", "assistant", "user"]
+    assert [m["role"] for m in sent] == roles
+    assert [c["id"] for c in sent[1]["tool_calls"]] == [sent[2]["tool_call_id"]]
+    assert sent[3]["content"] == "Now the test." and [c["id"] for c in sent[3]["tool_calls"]] == [
+        sent[4]["tool_call_id"]
+    ]
+    assert sent[5]["content"] == "Both print hello."
+
+
+def test_concurrent_streams_are_both_kept(lynkr: DaemonProcess, upstreams: Upstreams) -> None:
+    """Two streamed responses finishing at the same moment are both stored and both continue."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    upstreams.openai.script(Reply(text="alpha", chunk_delay=0.05), Reply(text="beta", chunk_delay=0.05))
+    body = {"model": "lynkr-medium", "stream": True}
+    with ThreadPoolExecutor(2) as pool:
+        runs = list(pool.map(lambda q: sse_events(lynkr, {**body, "input": q}), ["one?", "two?"]))
+    finals = [events[-1]["response"] for events in runs]
+    assert [events[-1]["type"] for events in runs] == ["response.completed"] * 2
+    texts = {f["output"][0]["content"][0]["text"] for f in finals}
+    assert texts == {"alpha", "beta"}
+    upstreams.openai.default_reply = Reply(text="ok")
+    client = client_for(lynkr)
+    for final in finals:
+        client.responses.create(model="lynkr-medium", previous_response_id=final["id"], input="and?")
+        sent = conversation_sent(upstreams.openai)
+        assert sent[1]["content"] == final["output"][0]["content"][0]["text"]
+
+
 def test_unknown_or_unstored_previous_response_is_400(lynkr: DaemonProcess, upstreams: Upstreams) -> None:
     client = client_for(lynkr)
     with pytest.raises(openai.BadRequestError) as info:

@@ -136,6 +136,28 @@ def test_litellm_responses_like_openhands_gpt5(
     assert response.usage.input_tokens > 0
 
 
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+@pytest.mark.filterwarnings("ignore:Pydantic serializer warnings:UserWarning")
+def test_litellm_responses_continue_from_previous_response_id(
+    lynkr: DaemonProcess, upstreams: Upstreams
+) -> None:
+    """LiteLLM rewrites response ids on the way out; the id it hands back must still continue the chain."""
+    import litellm
+
+    upstreams.openai.script(Reply(text="The capital is Paris."), Reply(text="About 2.1 million."))
+    kwargs: dict[str, Any] = {
+        "model": "openai/lynkr-gpt-5",
+        "api_base": f"{lynkr.url}/v1",
+        "api_key": "placeholder",
+        "headers": {"x-lynkr-tier": "medium"},
+    }
+    first = litellm.responses(**kwargs, input="Capital of France?")
+    second = litellm.responses(**kwargs, input="How many people?", previous_response_id=first.id)
+    assert second.output[0].content[0].text == "About 2.1 million."
+    sent = [m for m in upstreams.openai.last_request.json["messages"] if m["role"] != "system"]
+    assert [m["content"] for m in sent] == ["Capital of France?", "The capital is Paris.", "How many people?"]
+
+
 def run_codex(daemon: DaemonProcess, tmp_path: Path, prompt: str) -> subprocess.CompletedProcess[str]:
     home = tmp_path / "codex-home"
     home.mkdir(exist_ok=True)

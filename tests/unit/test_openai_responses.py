@@ -140,6 +140,30 @@ def test_tools_custom_hosted_and_tool_choice() -> None:
     assert [t["name"] for t in request.echo["tools"]] == ["sh", "apply_patch"]
 
 
+def test_namespace_member_named_like_a_later_top_level_tool_is_qualified() -> None:
+    """Tool names stay unique (providers reject duplicates) whatever order the client lists them in,
+    and a call to the top-level tool is not sent back under the namespace."""
+    request = parse(
+        input="x",
+        tools=[
+            {"type": "namespace", "name": "mcp", "tools": [{"type": "function", "name": "read"}]},
+            {"type": "function", "name": "read"},
+        ],
+    )
+    assert sorted(t.name for t in request.tools) == ["mcp__read", "read"]
+    assert request.tool_namespaces == {"mcp__read": ("mcp", "read")}
+    stream = [
+        MessageStart("m", "m"),
+        BlockStart(0, ToolUseBlock("c1", "read", {})),
+        BlockStart(1, ToolUseBlock("c2", "mcp__read", {})),
+        MessageStop(),
+    ]
+    encoder = StreamEncoder(request)
+    events = decode(b"".join(encoder.encode(e) for e in stream))
+    calls = events[-1]["response"]["output"]
+    assert [(c["name"], c.get("namespace")) for c in calls] == [("read", None), ("read", "mcp")]
+
+
 def test_custom_tool_call_items_round_trip_as_input_argument() -> None:
     request = parse(
         input=[
@@ -399,6 +423,20 @@ async def test_store_retention_drops_old_responses(tmp_path: Path) -> None:
     store = await ResponseStore.open(path, retention_days=1e-9)  # a millisecond-old row is already too old
     try:
         assert await store.items("resp_old") is None
+    finally:
+        await store.close()
+
+
+async def test_store_expires_responses_while_it_stays_open(tmp_path: Path) -> None:
+    """A daemon that runs for months must not serve (or keep) responses past the retention it states."""
+    import asyncio
+
+    store = await ResponseStore.open(tmp_path / "responses.db", retention_days=1e-9)
+    try:
+        store.put({"id": "resp_old", "output": []}, [])
+        await asyncio.sleep(0.05)  # older than the (tiny) retention, whether still pending or written
+        assert await store.items("resp_old") is None
+        assert await store.response("resp_old") is None
     finally:
         await store.close()
 

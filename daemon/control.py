@@ -75,9 +75,7 @@ def status_payload(state: DaemonState) -> dict[str, Any]:
             "shed": state.admission.shed,
             "overloaded": state.admission.overloaded,
         },
-        "breakers": {
-            name: state.breakers.get(name).state.value for name in state.runtime.providers
-        },
+        "breakers": {name: state.breakers.get(name).state.value for name in state.runtime.providers},
     }
 
 

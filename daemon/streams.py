@@ -190,7 +190,7 @@ def events_from_response(response: Response) -> Iterator[StreamEvent]:
             if block.text:
                 yield BlockDelta(index, "text", block.text)
         elif isinstance(block, ToolUseBlock):
-            yield BlockStart(index, ToolUseBlock(block.id, block.name, {}))
+            yield BlockStart(index, ToolUseBlock(block.id, block.name, {}, signature=block.signature))
             yield BlockDelta(index, "json", json.dumps(block.input, separators=(",", ":")))
         elif isinstance(block, ThinkingBlock):
             yield BlockStart(index, ThinkingBlock("", origin=block.origin, redacted=block.redacted))
@@ -236,7 +236,7 @@ class StreamAccumulator:
             if isinstance(b, TextBlock):
                 copy: Block = TextBlock(b.text)
             elif isinstance(b, ToolUseBlock):
-                copy = ToolUseBlock(b.id, b.name, dict(b.input))
+                copy = ToolUseBlock(b.id, b.name, dict(b.input), signature=b.signature)
             else:
                 copy = ThinkingBlock(b.thinking, b.signature, b.redacted, b.origin)
             self.blocks.append(copy)

@@ -352,9 +352,11 @@ def add_cache_breakpoints(body: dict[str, Any], limit: int = 4) -> int:
         targets.append(tools[-1])
     for message in (messages[-2:-1] if len(messages) >= 2 else []) + messages[-1:]:
         content = message.get("content")
-        cacheable = [b for b in content if isinstance(b, dict) and b.get("type") in _CACHEABLE] if isinstance(
-            content, list
-        ) else []
+        cacheable = (
+            [b for b in content if isinstance(b, dict) and b.get("type") in _CACHEABLE]
+            if isinstance(content, list)
+            else []
+        )
         if cacheable:
             targets.append(cacheable[-1])
     for block in targets[:limit]:

@@ -15,6 +15,8 @@ What the wire format cannot carry, and so is dropped on the way up:
 
 from __future__ import annotations
 
+import hashlib
+import re
 import uuid
 from typing import Any
 
@@ -62,12 +64,15 @@ STOP_REASONS = {
 # ConverseStream exception events (``:message-type: exception``) and what they mean to a client.
 _EXCEPTIONS = {
     "throttlingException": ErrorKind.RATE_LIMIT,
+    "serviceQuotaExceededException": ErrorKind.RATE_LIMIT,
     "serviceUnavailableException": ErrorKind.OVERLOADED,
     "validationException": ErrorKind.INVALID_REQUEST,
     "modelStreamErrorException": ErrorKind.UPSTREAM,
     "internalServerException": ErrorKind.UPSTREAM,
     "modelTimeoutException": ErrorKind.TIMEOUT,
 }
+
+_TOOL_ID = re.compile(r"[a-zA-Z0-9_.:-]{1,64}")
 
 NO_OUTPUT = "(no output)"
 """Converse rejects an empty tool result and blank text; this stands in for nothing."""
@@ -143,7 +148,9 @@ def _content(message: Message) -> list[dict[str, Any]]:
         elif isinstance(block, ImageBlock):
             other.append(_image(block))
         elif isinstance(block, ToolUseBlock):
-            other.append({"toolUse": {"toolUseId": block.id, "name": block.name, "input": block.input}})
+            other.append(
+                {"toolUse": {"toolUseId": tool_id(block.id), "name": block.name, "input": block.input}}
+            )
         elif isinstance(block, ThinkingBlock) and block.origin == ORIGIN:
             if block.redacted:
                 other.append({"reasoningContent": {"redactedContent": block.redacted}})
@@ -167,10 +174,21 @@ def _tool_result(block: ToolResultBlock) -> dict[str, Any]:
                 content.append({"text": part.text})
         else:
             content.append(_image(part))
-    result: dict[str, Any] = {"toolUseId": block.tool_use_id, "content": content or [{"text": NO_OUTPUT}]}
+    result: dict[str, Any] = {
+        "toolUseId": tool_id(block.tool_use_id),
+        "content": content or [{"text": NO_OUTPUT}],
+    }
     if block.is_error:
         result["status"] = "error"
     return {"toolResult": result}
+
+
+def tool_id(call_id: str) -> str:
+    """A call id as Converse takes it (``[a-zA-Z0-9_.:-]{1,64}``). An id minted elsewhere that does
+    not fit is replaced by a digest of itself, so the call and its result still match."""
+    if _TOOL_ID.fullmatch(call_id):
+        return call_id
+    return "tooluse_" + hashlib.sha256(call_id.encode()).hexdigest()[:32]
 
 
 def _image(block: ImageBlock) -> dict[str, Any]:
@@ -316,7 +334,8 @@ def exception_error(exception_type: str, payload: str) -> LynkrError:
         body = {}
     message = body.get("message") if isinstance(body, dict) else None
     text = f"Bedrock {exception_type}: {message or payload[:300] or 'no detail'}"
-    kind = _EXCEPTIONS.get(exception_type, ErrorKind.UPSTREAM)
+    # Exception frames name the member (throttlingException), error frames the code (ThrottlingException).
+    kind = _EXCEPTIONS.get(exception_type[:1].lower() + exception_type[1:], ErrorKind.UPSTREAM)
     if kind is ErrorKind.INVALID_REQUEST and "too long" in text.lower():
         kind = ErrorKind.CONTEXT_LENGTH
     return LynkrError(kind, text, retryable=kind in (ErrorKind.RATE_LIMIT, ErrorKind.OVERLOADED))

@@ -80,15 +80,27 @@ SCHEMA_KEYS = frozenset(
 SCHEMA_TYPES = ("STRING", "NUMBER", "INTEGER", "BOOLEAN", "ARRAY", "OBJECT")
 _FORMATS = {"STRING": {"enum", "date-time"}, "INTEGER": {"int32", "int64"}, "NUMBER": {"float", "double"}}
 _SAFE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+SKIP_SIGNATURE = "skip_thought_signature_validator"
+"""Google's documented stand-in for a call whose signature is unknown (made by another model, or
+remembered by a daemon that has since restarted); without any, Gemini 3 refuses the turn with a 400."""
+_OLD_MODEL = re.compile(r"^gemini-[12][.-]")
 _MAX_REF_DEPTH = 8
 
 
 # --------------------------------------------------------------------------- request
 
 
-def build_request(request: Request, signatures: Mapping[str, str] | None = None) -> dict[str, Any]:
+def needs_signatures(model: str) -> bool:
+    """Gemini 3 and later refuse a replayed call without a thought signature; 1.x and 2.x did not."""
+    return not _OLD_MODEL.match(model.removeprefix("models/"))
+
+
+def build_request(
+    request: Request, signatures: Mapping[str, str] | None = None, *, require_signatures: bool = False
+) -> dict[str, Any]:
     """The generateContent body. ``signatures`` maps call ids to thought signatures
-    remembered from earlier answers, for calls whose block lost its own."""
+    remembered from earlier answers, for calls whose block lost its own. With
+    ``require_signatures`` the first call of a model turn that still has none gets ``SKIP_SIGNATURE``."""
     names: dict[str, str] = {}
     contents: list[dict[str, Any]] = []
     for message in request.messages:
@@ -100,6 +112,11 @@ def build_request(request: Request, signatures: Mapping[str, str] | None = None)
             contents[-1]["parts"].extend(parts)
         else:
             contents.append({"role": role, "parts": parts})
+    if require_signatures:
+        for content in contents:
+            calls = [p for p in content["parts"] if "functionCall" in p] if content["role"] == "model" else []
+            if calls and not calls[0].get("thoughtSignature"):  # only a step's first call carries one
+                calls[0]["thoughtSignature"] = SKIP_SIGNATURE
     body: dict[str, Any] = {"contents": contents}
     system = request.system_text()
     if system:

@@ -9,11 +9,12 @@ observations. See ``extract``, ``store``, ``score`` and ``inject``.
 from __future__ import annotations
 
 import logging
+import time
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from daemon.canonical import Request, Response
+from daemon.canonical import Request, Response, TextBlock
 from daemon.config.model import MemoryConfig
 from daemon.memory.extract import extract
 from daemon.memory.inject import apply, render, select
@@ -27,18 +28,28 @@ log = logging.getLogger("lynkr.memory")
 OFF_HEADER = "x-lynkr-memory"
 _CANDIDATES = 60
 _PINNED_SESSIONS = 2000
+PROMPT_CACHE_SECONDS = 300.0
+"""How long a provider keeps a prompt prefix cached (Anthropic's default 5 minutes; OpenAI and
+Gemini keep theirs about as long). While a session is busier than that, its block is not changed."""
 
 
 class MemoryService:
-    def __init__(self, store: MemoryStore, config: MemoryConfig) -> None:
+    def __init__(
+        self, store: MemoryStore, config: MemoryConfig, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.store = store
         self.config = config
-        # The block chosen for a session is kept while its user text stays the same: during a tool loop
-        # every request then carries the same system prompt, so the provider's prompt cache keeps working.
-        self._pinned: OrderedDict[str, tuple[tuple[str, str], str]] = OrderedDict()
+        self._clock = clock
+        # The block chosen for a session is kept while its user text stays the same (a tool loop) and,
+        # across new user turns, while the session's prompt cache is still warm: the block sits in the
+        # system prompt, ahead of every message, so changing it rewrites the whole conversation's
+        # cache. Value: ((project, user text), block, last used).
+        self._pinned: OrderedDict[str, tuple[tuple[str, str], str, float]] = OrderedDict()
         # A session's project, found once: finding it scans the whole conversation, which grows
-        # with every turn, so it is not done again while the session keeps its answer.
-        self._projects: OrderedDict[str, str] = OrderedDict()
+        # with every turn, so it is not done again while the session keeps its answer. Keyed also by
+        # the conversation's opening (system + first message): one session id can span projects (the
+        # OpenAI ``user`` field, a fingerprint two repos share), and those must not share memories.
+        self._projects: OrderedDict[tuple[str, int], str] = OrderedDict()
         self._read_text: OrderedDict[str, int] = OrderedDict()  # session -> the user text last read
         self.injected_requests = self.injected_tokens = self.observations = 0
 
@@ -71,9 +82,13 @@ class MemoryService:
             return request, project, 0
         query = read_turn(request).latest_user_text
         key = (project, query[:4000])
+        now = self._clock()
         pinned = self._pinned.get(session)
-        if pinned is not None and pinned[0] == key:
+        if pinned is not None and (
+            pinned[0] == key or (pinned[0][0] == project and now - pinned[2] < PROMPT_CACHE_SECONDS)
+        ):
             block = pinned[1]
+            self._pinned[session] = (pinned[0], block, now)
             self._pinned.move_to_end(session)
         else:
             memories = await self.store.search(
@@ -85,7 +100,7 @@ class MemoryService:
             )
             chosen = select(memories, request, self.config.token_budget, self.config.max_injected)
             block = render(chosen) if chosen else ""
-            self._pinned[session] = (key, block)
+            self._pinned[session] = (key, block, now)
             if len(self._pinned) > _PINNED_SESSIONS:
                 self._pinned.popitem(last=False)
         if not block:
@@ -98,11 +113,12 @@ class MemoryService:
     def project(self, headers: Mapping[str, str], request: Request, session: str) -> str:
         if headers.get(WORKSPACE_HEADER):
             return project_of(headers, request)
-        known = self._projects.get(session)
+        key = (session, _opening(request))
+        known = self._projects.get(key)
         if known:  # "" (nothing found yet) is looked for again: later turns may name files
-            self._projects.move_to_end(session)
+            self._projects.move_to_end(key)
             return known
-        found = self._projects[session] = project_of(headers, request)
+        found = self._projects[key] = project_of(headers, request)
         if len(self._projects) > _PINNED_SESSIONS:
             self._projects.popitem(last=False)
         return found
@@ -136,3 +152,10 @@ class MemoryService:
             "replaced": self.store.replaced,
             "pruned": self.store.pruned,
         }
+
+
+def _opening(request: Request) -> int:
+    """A cheap fingerprint of what a conversation starts with, which stays the same as it grows."""
+    first = request.messages[0].content if request.messages else []
+    text = " ".join(b.text[:2000] for b in first if isinstance(b, TextBlock))
+    return hash((request.system_text()[:4000], text))

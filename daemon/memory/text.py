@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 
 _SPACE = re.compile(r"\s+")
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]{2,}")
+# Any script: an ASCII-only pattern gave Cyrillic, CJK or accented text no FTS candidates at all
+# (no dedupe, no relevance). \w never matches '"', so a quoted keyword stays inert FTS5 syntax.
+_WORD = re.compile(r"[^\W\d][\w]{2,}")
 STOPWORDS = frozenset(
     "the and for with that this from have has had was were are you your our not but can will would "
     "should could into onto then than them they their there here what when where which while who why "

@@ -68,6 +68,7 @@ _SCHEMA = (
     " bytes INTEGER NOT NULL, hits INTEGER NOT NULL DEFAULT 0, prompt_tokens INTEGER NOT NULL DEFAULT 0,"
     " body BLOB NOT NULL)",
     "CREATE INDEX IF NOT EXISTS entries_used ON entries (used_at, bytes)",
+    "CREATE INDEX IF NOT EXISTS entries_created ON entries (created_at)",  # the TTL sweep on each store
 )
 
 
@@ -94,6 +95,16 @@ def cache_key(request: Request, tier: str, chain: list[str]) -> str:
     }
     data = orjson.dumps(material, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS, default=str)
     return hashlib.sha256(data).hexdigest()
+
+
+def storable(response: Response) -> bool:
+    """Whether an answer may be replayed. Not an empty one or a refusal: both are often transient
+    upstream (an empty candidate, a safety filter's false positive), and cached, one glitch would
+    answer every repeat until the TTL. A truncated answer (max_tokens) is kept: ``max_tokens`` is in
+    the key, so a repeat would be cut at the same place, and a client that wants more sends a
+    different request. Tool calls are kept too: a repeat is the same conversation at the same
+    point, so the same call (same id) is what the provider would have been asked for again."""
+    return bool(response.content) and response.stop_reason is not StopReason.REFUSAL
 
 
 def bypassed(headers: Mapping[str, str]) -> bool:
@@ -206,8 +217,10 @@ def _event_json(event: StreamEvent) -> list[Any]:
 
 def _block_from(data: dict[str, Any]) -> Block:
     kind = data.get("type")
-    if kind == "tool_use":
-        return ToolUseBlock(data["id"], data["name"], data.get("input") or {})
+    if kind == "tool_use":  # with Gemini's thoughtSignature: the next turn is refused without it
+        return ToolUseBlock(
+            data["id"], data["name"], data.get("input") or {}, signature=data.get("signature")
+        )
     if kind == "thinking":
         return ThinkingBlock(
             data.get("thinking", ""), data.get("signature"), data.get("redacted"), data.get("origin")
@@ -284,7 +297,7 @@ class ResponseCache:
         return entry
 
     async def put(self, key: str, tape: Tape, now: float | None = None) -> bool:
-        if not tape.complete:
+        if not tape.complete or not storable(tape.response()):
             return False
         now = time.time() if now is None else now
         body = await asyncio.to_thread(tape.entry)
@@ -298,6 +311,7 @@ class ResponseCache:
                 (key, now, now, len(body), prompt, body),
             )
             self.stores += 1
+            await self._expire(now)
             await self._recount()
             await self._evict()
         return True

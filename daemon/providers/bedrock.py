@@ -35,6 +35,7 @@ from daemon.tokens import estimate_request
 SIGNING_NAME = "bedrock"  # the endpoint prefix is bedrock-runtime, the SigV4 service name is not
 AUTH_MODES = ("auto", "sigv4", "bearer")
 MISSING_BOTOCORE = "needs botocore for SigV4 and the event stream: pip install 'lynkr[bedrock]'"
+_QUOTA_ERRORS = ("ThrottlingException", "ServiceQuotaExceededException")
 
 
 def sign(url: str, body: bytes, headers: Mapping[str, str], credentials: Any, region: str) -> dict[str, str]:
@@ -197,7 +198,18 @@ class BedrockProvider(HTTPProvider):
         return response
 
     async def error_from(self, response: aiohttp.ClientResponse) -> LynkrError:
+        error_type = response.headers.get("x-amzn-errortype", "").partition(":")[0]
         error = await super().error_from(response)
+        if error_type in _QUOTA_ERRORS:
+            # A quota is a 400 ("Too many tokens per day"): back off, never compact the conversation.
+            return LynkrError(
+                ErrorKind.RATE_LIMIT,
+                error.message,
+                retry_after=error.retry_after,
+                retryable=True,
+                transient=True,
+                provider=self.name,
+            )
         # Bedrock words context overflow its own way ("Input is too long for requested model").
         if error.kind is ErrorKind.INVALID_REQUEST and "too long" in error.message.lower():
             return LynkrError(ErrorKind.CONTEXT_LENGTH, error.message, provider=self.name)

@@ -93,7 +93,10 @@ class GeminiProvider(HTTPProvider):
         url = await self.url(model, stream)
         if stream:
             headers["accept"] = "text/event-stream"
-        return await self.post(url, gemini.build_request(request, self._signatures), self.headers(headers))
+        body = gemini.build_request(
+            request, self._signatures, require_signatures=gemini.needs_signatures(self.model_name(model))
+        )
+        return await self.post(url, body, self.headers(headers))
 
     async def error_from(self, response: aiohttp.ClientResponse) -> LynkrError:
         error = await super().error_from(response)

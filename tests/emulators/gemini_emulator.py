@@ -110,6 +110,9 @@ _STATUS = {
 }
 
 
+SKIP_SIGNATURE = "skip_thought_signature_validator"  # Google's documented bypass, always accepted
+
+
 class _Invalid(Exception):
     def __init__(self, message: str, status: int = 400) -> None:
         super().__init__(message)
@@ -280,6 +283,7 @@ class GeminiEmulator(Emulator):
                         and i > turn_start
                         and first
                         and part.get("thoughtSignature") not in self.signatures
+                        and part.get("thoughtSignature") != SKIP_SIGNATURE
                     ):
                         raise _Invalid(
                             f"Function call is missing a thought_signature in functionCall parts. "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 from types import MappingProxyType
@@ -593,3 +594,53 @@ def test_config_check_reports_missing_botocore_and_bad_auth(
     path.write_text(path.read_text().replace('auth = "magic"\n', ""))
     config = load_config(path, {})
     assert config.providers["aws"].options["region"] == "eu-west-1"
+
+
+async def test_daily_token_quota_is_a_rate_limit_not_a_context_overflow(
+    aws_env: None, emulator: BedrockEmulator
+) -> None:
+    # Bedrock answers an exhausted token quota with HTTP 400 ServiceQuotaExceededException
+    # "Too many tokens per day": read as a context overflow, Claude Code would compact the
+    # conversation instead of backing off.
+    emulator.script(
+        Reply.error(
+            400,
+            "Too many tokens per day, please wait before trying again.",
+            error_type="ServiceQuotaExceededException",
+        )
+    )
+    provider = _provider(emulator, {})
+    try:
+        with pytest.raises(LynkrError) as info:
+            await provider.complete(req(user(TextBlock("hi"))), "amazon.nova-pro-v1:0")
+    finally:
+        await provider.close()
+    assert info.value.kind is ErrorKind.RATE_LIMIT and info.value.status == 429
+
+
+def test_stream_exception_kinds_ignore_the_first_letters_case() -> None:
+    # ``:message-type: error`` frames name the code capitalised (``ThrottlingException``).
+    assert (
+        converse.exception_error("ThrottlingException", '{"message":"slow down"}').kind
+        is ErrorKind.RATE_LIMIT
+    )
+    quota = converse.exception_error("serviceQuotaExceededException", '{"message":"Too many tokens per day"}')
+    assert quota.kind is ErrorKind.RATE_LIMIT
+
+
+def test_foreign_tool_ids_are_mapped_to_what_converse_accepts() -> None:
+    # Converse's ToolUseId is [a-zA-Z0-9_.:-]{1,64}; ids minted elsewhere (LiteLLM's
+    # "call_x__thought__<base64 signature>", long gateway ids) were sent as they are: a 400.
+    long_id = "call_abc__thought__" + "Q2lj+/=" * 12
+    request = req(
+        user(TextBlock("go")),
+        assistant(ToolUseBlock(long_id, "read_file", {}), ToolUseBlock("functions.read:1", "read_file", {})),
+        user(
+            ToolResultBlock(long_id, [TextBlock("a")]), ToolResultBlock("functions.read:1", [TextBlock("b")])
+        ),
+    )
+    body = converse.build_request(request, "amazon.nova-pro-v1:0")
+    used = [p["toolUse"]["toolUseId"] for p in body["messages"][1]["content"]]
+    answered = [p["toolResult"]["toolUseId"] for p in body["messages"][2]["content"]]
+    assert used == answered and used[1] == "functions.read:1"
+    assert all(re.fullmatch(r"[a-zA-Z0-9_.:-]{1,64}", i) for i in used) and used[0] != used[1]

@@ -6,7 +6,16 @@ from pathlib import Path
 
 import pytest
 
-from daemon.canonical import Message, Request, Response, TextBlock, ToolUseBlock, Usage
+from daemon.canonical import (
+    BlockStart,
+    Message,
+    Request,
+    Response,
+    StopReason,
+    TextBlock,
+    ToolUseBlock,
+    Usage,
+)
 from daemon.config.model import CacheConfig
 from daemon.dialects.anthropic_upstream import add_cache_breakpoints
 from daemon.optimizers.cache import ResponseCache, Tape, bypassed, cache_key, deterministic
@@ -135,3 +144,67 @@ def test_breakpoint_limit(limit: int) -> None:
     body = {"system": [{"type": "text", "text": "s"}], "tools": [{"name": "t"}],
             "messages": [{"role": "user", "content": [{"type": "text", "text": "q"}]}]}  # fmt: skip
     assert add_cache_breakpoints(body, limit) == limit
+
+
+# --------------------------------------------------------------------------- review
+
+
+@pytest.mark.parametrize("streamed", [True, False])
+async def test_a_cached_tool_call_keeps_its_gemini_thought_signature(tmp_path: Path, streamed: bool) -> None:
+    # Gemini 3 refuses the next turn when a replayed call lacks its thoughtSignature; a hit that
+    # dropped it (the cache outlives the provider's in-memory signatures) broke the conversation.
+    signed = Response("msg_1", "gemini-3", [ToolUseBlock("call_1", "Read", {"path": "/a"}, signature="c2ln")],
+                      StopReason.TOOL_USE, usage=Usage(input_tokens=50, output_tokens=4))  # fmt: skip
+    cache = await ResponseCache.open(tmp_path / "c.db", CacheConfig())
+    try:
+        tape = Tape()
+        if streamed:
+            for event in events_from_response(signed):
+                if isinstance(event, BlockStart) and isinstance(event.block, ToolUseBlock):
+                    event.block.signature = "c2ln"  # where Gemini's stream decoder puts it
+                tape.add(event)
+        else:
+            tape.keep(signed)
+        assert await cache.put("k", tape)
+        entry = await cache.get("k")
+        assert entry is not None
+        if streamed:  # replayed as recorded
+            starts = [e.block for e in entry.events() if isinstance(e, BlockStart)]
+            assert [getattr(b, "signature", None) for b in starts] == ["c2ln"]
+        else:
+            assert entry.response().tool_calls()[0].signature == "c2ln"
+    finally:
+        await cache.close()
+
+
+@pytest.mark.parametrize(
+    "content,stop",
+    [([], StopReason.END_TURN), ([TextBlock("I can't help with that.")], StopReason.REFUSAL)],
+)
+async def test_empty_answers_and_refusals_are_not_cached(
+    tmp_path: Path, content: list[TextBlock], stop: StopReason
+) -> None:
+    # Both are often transient upstream (an empty Gemini candidate, a safety filter's false
+    # positive); cached, one glitch would answer every repeat for ttl_seconds.
+    cache = await ResponseCache.open(tmp_path / "c.db", CacheConfig())
+    try:
+        tape = Tape()
+        tape.keep(Response("msg_1", "m", list(content), stop, usage=Usage(input_tokens=5)))
+        assert not await cache.put("k", tape)
+        assert cache.entries == 0
+    finally:
+        await cache.close()
+
+
+async def test_expired_entries_do_not_linger_until_a_lookup(tmp_path: Path) -> None:
+    # The TTL was applied on open and on a lookup of that very key only: an answer never asked for
+    # again stayed on disk (and in the entry and byte counts) for the daemon's whole run.
+    cache = await ResponseCache.open(tmp_path / "c.db", CacheConfig(ttl_seconds=100))
+    try:
+        for key, now in (("a", 1000.0), ("b", 1050.0), ("c", 1120.0)):
+            tape = Tape()
+            tape.keep(answer(key))
+            await cache.put(key, tape, now=now)
+        assert cache.entries == 2 and cache.expired == 1  # "a" went when "c" was stored
+    finally:
+        await cache.close()

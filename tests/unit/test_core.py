@@ -183,3 +183,16 @@ def test_upstream_status_mapping(status: int, message: str, kind: ErrorKind, cli
     # Another provider may well succeed where this one refused our key or is overloaded; a bad
     # request would fail everywhere, so it is not retried.
     assert error.retryable is (status != 400)
+
+
+def test_a_tool_calls_gemini_signature_survives_a_stream_round_trip() -> None:
+    from daemon.canonical import Response, StopReason, ToolUseBlock
+    from daemon.streams import StreamAccumulator, events_from_response
+
+    call = ToolUseBlock("call_1", "read", {"path": "a.py"}, signature="c2lnbmF0dXJl")
+    accumulator = StreamAccumulator()
+    answer = Response(id="m", model="g", content=[call], stop_reason=StopReason.TOOL_USE)
+    for event in events_from_response(answer):
+        accumulator.add(event)
+    [again] = accumulator.response().tool_calls()
+    assert again.signature == "c2lnbmF0dXJl" and again.input == {"path": "a.py"}

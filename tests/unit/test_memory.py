@@ -206,3 +206,90 @@ async def test_relevance_ranks_and_injection_respects_budget(store: MemoryStore)
     sent = apply(request, render(chosen))
     assert sent.messages is request.messages and len(request.system) == 0
     assert "Stripe sandbox" in sent.system[-1].text
+
+
+# --------------------------------------------------------------------------- review: non-ASCII, FTS syntax
+
+
+async def test_non_ascii_memories_merge_and_rank(store: MemoryStore) -> None:
+    # Keywords were ASCII-only: a memory in Russian or German had no FTS candidates, so a repeat
+    # was inserted again instead of merged, and the user's words never raised its relevance.
+    text = "Тесты запускаются командой из каталога проекта"
+    assert await store.observe("/p", Observation("convention", text, "", 0.7), "s", 1) == "inserted"
+    again = "тесты запускаются командой из каталога проекта."
+    assert await store.observe("/p", Observation("convention", again, "", 0.7), "s", 2) == "merged"
+    umlaut = "Die Prüfungsumgebung läuft über Docker-Compose mit Größenlimits"
+    await store.observe("/p", Observation("fact", umlaut, "", 0.5), "s", 3)
+    await store.observe(
+        "/p", Observation("fact", "The billing module reads prices from redis", "", 0.5), "s", 4
+    )
+    ranked = await store.search("/p", "warum läuft prüfungsumgebung so langsam", limit=3, weights=WEIGHTS,
+                                half_life_days=14)  # fmt: skip
+    assert ranked[0].text == umlaut and ranked[0].scores["relevance"] > 0
+
+
+@pytest.mark.parametrize(
+    "query",
+    ['"unbalanced', "text: NEAR(a b, 2) AND (x OR", "pytest* -q ^start", "column:value OR NOT", "\x00 ' ; --",
+     "日本語のテキスト", "naïve café ÉCOLE", "' OR 1=1 --", "a\"b\"c"],
+)  # fmt: skip
+async def test_fts_syntax_in_user_text_never_raises(store: MemoryStore, query: str) -> None:
+    await store.observe("/p", Observation("fact", f"note about {query} handling", "", 0.5), "s", 1)
+    await store.observe("/p", Observation("fact", f"note about {query} handling", "", 0.5), "s", 2)
+    found = await store.search("/p", query, limit=5, weights=WEIGHTS, half_life_days=14)
+    assert len(found) == 1
+
+
+# --------------------------------------------------------------------------- review: a stable prompt prefix
+
+
+async def test_memory_block_stays_while_the_prompt_cache_is_warm(tmp_path: Path) -> None:
+    """The block sits in the system prompt, ahead of every message: if it changed with each new user
+    turn, the provider's prompt cache for the whole conversation would be rewritten every turn. It is
+    chosen again only once the session has been idle longer than a prompt cache lives."""
+    from daemon.config.model import MemoryConfig
+    from daemon.memory import MemoryService
+
+    clock = [1000.0]
+    store = await MemoryStore.open(tmp_path / "m.db", background=False)
+    service = MemoryService(store, MemoryConfig(max_injected=1), clock=lambda: clock[0])
+    try:
+        for text in ("Payments use the Stripe sandbox in tests", "The cart service caches prices in redis",
+                     "Deploys go through the staging cluster first"):  # fmt: skip
+            await store.observe("/p", Observation("fact", text, "", 0.5), "s", 1)
+        headers = {"x-lynkr-workspace": "/p"}
+        first = Request("m", [user("why is the stripe payment test failing")])
+        sent1, _, _ = await service.context(headers, first, "sess")
+        assert "Stripe sandbox" in sent1.system[-1].text
+        turn2 = [
+            *first.messages,
+            Message("assistant", [TextBlock("Fixed.")]),
+            user("now the redis cart prices"),
+        ]
+        clock[0] += 60
+        sent2, _, _ = await service.context(headers, Request("m", turn2), "sess")
+        assert sent2.system == sent1.system  # same prefix: the provider's cache still hits
+        clock[0] += 60 + 301  # idle past the prompt cache's life: nothing left to keep warm
+        sent3, _, _ = await service.context(headers, Request("m", turn2), "sess")
+        assert "redis" in sent3.system[-1].text
+    finally:
+        await service.close()
+
+
+async def test_a_shared_session_id_does_not_carry_one_project_into_another(tmp_path: Path) -> None:
+    """A session id can span projects (the OpenAI ``user`` field, one fingerprint for two repos): the
+    project found for one conversation must not be reused for another, or memories leak across."""
+    from daemon.config.model import MemoryConfig
+    from daemon.memory import MemoryService
+
+    store = await MemoryStore.open(tmp_path / "m.db", background=False)
+    service = MemoryService(store, MemoryConfig())
+    try:
+        one = Request("m", [user("Look at /home/ann/shop/src/cart.py and /home/ann/shop/tests/test_cart.py")])
+        two = Request("m", [user("Now /home/ann/bank/src/ledger.py and /home/ann/bank/tests/test_ledger.py")])
+        assert service.project({}, one, "user-ann") == "/home/ann/shop"
+        assert service.project({}, two, "user-ann") == "/home/ann/bank"
+        later = Request("m", [*one.messages, Message("assistant", [TextBlock("ok")]), user("and now?")])
+        assert service.project({}, later, "user-ann") == "/home/ann/shop"
+    finally:
+        await service.close()

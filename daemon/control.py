@@ -11,7 +11,6 @@ import logging
 import math
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -220,7 +219,7 @@ async def stats(request: web.Request) -> web.Response:
 async def replay(request: web.Request) -> web.Response:
     """Replay one stored decision (``{"id": ...}``) or a window (``{"since_seconds": ...}``) through
     the running config, or a candidate (``{"config": "/path/candidate.toml"}``). No upstream call."""
-    from daemon.config.load import format_problems, load_config
+    from daemon.config.load import format_problems, load_config, load_config_text
     from daemon.config.model import ConfigError
     from daemon.replay import compare, replay_window
 
@@ -240,10 +239,7 @@ async def replay(request: web.Request) -> web.Response:
             if body.get("config"):
                 config = load_config(Path(body["config"]))
             else:
-                with tempfile.TemporaryDirectory() as scratch:
-                    candidate = Path(scratch) / "candidate.toml"
-                    candidate.write_text(body["config_text"])
-                    config = load_config(candidate)
+                config = load_config_text(body["config_text"])
         except ConfigError as error:
             return _json(
                 {"error": "the candidate config is invalid", "problems": format_problems(error)}, 400
@@ -299,7 +295,7 @@ async def get_config(request: web.Request) -> web.Response:
 
 async def validate_config(request: web.Request) -> web.Response:
     """Check a candidate config text without applying it: every problem with its key."""
-    from daemon.config.load import load_config
+    from daemon.config.load import load_config_text
     from daemon.config.model import ConfigError
 
     try:
@@ -309,17 +305,11 @@ async def validate_config(request: web.Request) -> web.Response:
     text = body.get("text") if isinstance(body, dict) else None
     if not isinstance(text, str):
         return _json({"error": 'body must be JSON: {"text": "<TOML>"}'}, 400)
-    with tempfile.NamedTemporaryFile("w", suffix=".toml", delete=True) as candidate:
-        candidate.write(text)
-        candidate.flush()
-        try:
-            config = load_config(Path(candidate.name))
-        except ConfigError as error:
-            problems = [
-                {"key": p.key.replace(Path(candidate.name).name, "<config>"), "message": p.message}
-                for p in error.problems
-            ]
-            return _json({"valid": False, "problems": problems})
+    try:
+        config = load_config_text(text)
+    except ConfigError as error:
+        problems = [{"key": p.key, "message": p.message} for p in error.problems]
+        return _json({"valid": False, "problems": problems})
     return _json(
         {"valid": True, "problems": [], "warnings": list(config.warnings), "tiers": config.tier_map()}
     )

@@ -171,11 +171,6 @@ def parse_json(raw: bytes) -> object:
         raise LynkrError(ErrorKind.INVALID_REQUEST, f"request body is not valid JSON: {exc}") from exc
 
 
-def candidates(runtime: Runtime, decision: RoutingDecision) -> tuple[tuple[Target, Provider], ...]:
-    """Who may answer, in order (see ``Runtime.candidates``)."""
-    return runtime.candidates(decision.tier)
-
-
 def lynkr_headers(record: DecisionRecord) -> dict[str, str]:
     """The decision, as far as it got (an error before routing has no tier yet)."""
     headers = {"x-lynkr-decision-id": record.id}
@@ -227,7 +222,7 @@ class _Attempts:
         costs the event loop a registration and a finaliser each time."""
         settings = self.runtime.config.reliability
         breakers = self.state.breakers
-        for target, provider in candidates(self.runtime, self.decision):
+        for target, provider in self.runtime.candidates(self.decision.tier):
             for attempt in range(settings.retries + 1):
                 if not breakers.allow(target.provider):
                     self.record.hops.append(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 import tomllib
 from collections.abc import Mapping
 from dataclasses import replace
@@ -96,6 +97,19 @@ def load_config_file(
 ) -> Config:
     """What the CLI and the daemon call: find the file (if any), then load it."""
     return load_config(find_config_path(explicit, env), env, host=host, port=port, types=types)
+
+
+def load_config_text(text: str, env: Mapping[str, str] | None = None) -> Config:
+    """A whole config given as text (the console's editor, an edited config to replay). It is
+    read from a scratch file, so problems name ``<config>`` rather than that file."""
+    with tempfile.TemporaryDirectory() as scratch:
+        candidate = Path(scratch) / "candidate.toml"
+        candidate.write_text(text, encoding="utf-8")
+        try:
+            return load_config(candidate, env)
+        except ConfigError as error:
+            problems = [Problem(p.key.replace(candidate.name, "<config>"), p.message) for p in error.problems]
+            raise ConfigError(problems) from None
 
 
 def format_problems(error: ConfigError) -> str:

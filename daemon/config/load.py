@@ -61,7 +61,15 @@ SERVER_KEYS = (
     "watch_config",
     "keepalive_seconds",
 )
-ROUTING_KEYS = ("default_tier", "base_score", "weights", "thresholds", "rules", "model_map")
+ROUTING_KEYS = (
+    "default_tier",
+    "base_score",
+    "deliberation_split",
+    "weights",
+    "thresholds",
+    "rules",
+    "model_map",
+)
 PROVIDER_KEYS = (
     "type",
     "base_url",
@@ -257,6 +265,12 @@ class _Loader(SectionChecks):
                     self.problem(key, f"{describe(value)} is not a tier; {choices(str(value), TIERS)}")
             elif name == "base_score":
                 values[name] = self.score(key, value)
+            elif name == "deliberation_split":
+                share = self.number(key, value, zero_ok=True)
+                if share is not BAD and share > 1:
+                    self.problem(key, f"{describe(value)} is not a share between 0 and 1")
+                    share = BAD
+                values[name] = share
             elif name == "weights":
                 values[name] = self.number_table(key, value, defaults.weights, signed=True)
             elif name == "thresholds":

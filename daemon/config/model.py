@@ -108,6 +108,9 @@ class RoutingConfig:
     )
     """Score at which medium, complex and reasoning start."""
     base_score: float = BASE_SCORE
+    deliberation_split: float = 0.5
+    """Among hard requests (complex or reasoning by score), those asking more for an argument than
+    for an action go to reasoning, the others to complex (rule ``arguments_to_reasoning``)."""
     rules: Mapping[str, bool] = field(default_factory=lambda: MappingProxyType(dict(DEFAULT_RULES)))
     model_map: Mapping[str, str] = field(default_factory=_empty)
     """Client model name -> tier, e.g. claude-haiku-4-5 = "simple"."""

@@ -17,7 +17,10 @@ from dataclasses import dataclass
 from daemon.canonical import ImageBlock, Request, TextBlock, ToolResultBlock, ToolUseBlock
 from daemon.routing.envelope import Turn, prose_of, strip_envelopes
 from daemon.routing.lexicons import (
+    ACT,
+    ARGUE,
     BIG_OUTPUT,
+    BUG_REPORT,
     DEBUGGING,
     DOMAIN,
     ERROR_MARKERS,
@@ -90,10 +93,13 @@ def _log_scale(value: float, low: float, high: float) -> float:
     return _clamp(math.log(value / low) / math.log(high / low))
 
 
-def _distinct(pattern: re.Pattern[str], text: str, cap: int = 20) -> int:
-    """Different cue words found: "payments(id, ...)" after "failed payments" is one cue, not two."""
+def _distinct(pattern: re.Pattern[str], text: str, cap: int = 20, skip_upper: bool = False) -> int:
+    """Different cue words found: "payments(id, ...)" after "failed payments" is one cue, not two.
+    ``skip_upper`` ignores all-caps matches (SQL's EXPLAIN ANALYZE is a keyword, not a request)."""
     seen: set[str] = set()
     for match in pattern.finditer(text):
+        if skip_upper and match.group(0).isupper():
+            continue
         seen.add(match.group(0).lower())
         if len(seen) >= cap:
             break
@@ -170,6 +176,38 @@ def error_hits(text: str) -> int:
 
 def reasoning_cues(f: Features) -> float:
     return _clamp((2 * _distinct(REASONING_STRONG, f.prose) + _distinct(REASONING, f.prose)) / 4)
+
+
+def deliberation(f: Features) -> float:
+    """How much of the ask is for an argument rather than an action: 1 = only asks for a decision,
+    explanation or proof; 0 = only for edits and commands; 0.5 when the words do not say.
+
+    Questions count as asks for an argument (at most two). The router uses this to tell
+    ``reasoning`` from ``complex`` once a request is hard enough for either."""
+    text = f.prose
+    argue = _distinct(ARGUE, text, skip_upper=True) + min(2, text.count("?"))
+    act = _imperatives(text)
+    if not act and BUG_REPORT.search(text):
+        act = 1  # "Expected: ... Actual: ..." with no other ask: the ask is a fix
+    return 0.5 if argue + act == 0 else argue / (argue + act)
+
+
+# Where an instruction can start: sentence and clause boundaries, list items, "and"/"then" chains.
+_CLAUSE = re.compile(r"[.!?;:](?:\s+|$)|\n|,?\s+(?:and|then|but|so)\s+|,\s+")
+
+
+def _imperatives(text: str) -> int:
+    """Different action verbs used as instructions ("fix it", "then add a test"). A verb that
+    describes the system ("we set a cookie", "before we ship") is not an ask, and an all-caps
+    word is a keyword ("Redis SET"), not a verb."""
+    seen: set[str] = set()
+    for clause in _CLAUSE.split(text[:4000]):
+        clause = clause.lstrip("-*•> \t")
+        lead = OPENER.match(clause)
+        match = ACT.match(clause, lead.end() if lead else 0)
+        if match is not None and not match.group(0).isupper():
+            seen.add(match.group(0).lower())
+    return len(seen)
 
 
 def mechanical_cues(f: Features) -> float:
@@ -274,6 +312,7 @@ DIMENSIONS: dict[str, tuple[Callable[[Features], float], str]] = {
     "tool_loop_depth": (tool_loop_depth, "consecutive tool call/result rounds"),
     "error_signals": (error_signals, "failing tests, stack traces, compiler errors"),
     "reasoning_cues": (reasoning_cues, "design, trade-offs, proofs, why"),
+    "deliberation": (deliberation, "asks for an argument (decide, explain, prove) rather than an action"),
     "mechanical_cues": (mechanical_cues, "rename, move, list, grep, format"),
     "plan_cues": (plan_cues, "multi-step plan"),
     "risk": (risk, "auth, payments, migrations, production, secrets, destructive commands"),

@@ -90,6 +90,106 @@ REASONING = _words(
     r"mitigations?",
     r"trust boundar\w+",
 )
+# What kind of answer the user asks for, read together (see ``dimensions.deliberation``): an
+# argument (a decision, an explanation, a proof, an assessment) or an action (edits, commands).
+# Hard work of the first kind needs a model that thinks before it answers; of the second, one that
+# does careful work.
+ARGUE = _words(
+    r"(?<!idea )(?<!out )(?<!know )(?<!sure )why",  # "no idea why", "find out why": a hunt, not an argument
+    r"explain\w*",
+    r"should (?:we|i|it|this)",
+    r"which (?:one|approach|option|design|is better|of)",
+    r"compare",
+    r"trade-?offs?",
+    r"pros and cons",
+    r"design\w*",
+    r"prove",
+    r"proofs?",
+    r"argue",
+    r"argument",
+    r"justify",
+    r"recommend\w*",
+    r"decide",
+    r"decision",
+    r"assess\w*",
+    r"evaluat\w+",
+    r"review",
+    r"threat[- ]model\w*",
+    r"walk (?:me )?through",
+    r"how (?:would|should|could|do) (?:we|you|i)",
+    r"think (?:hard|deeply|carefully|about|through)",
+    r"ultrathink",
+    r"is (?:it|this|that|there) (?:\w+ )?(?:safe|correct|sound|right|possible|achievable|guaranteed|worth|a good idea)",
+    r"guarantee\w*",
+    r"what(?:'s| is| are) (?:\w+ )?(?:causing|going on|happening|the (?:root )?cause|the best|the right)",
+    r"what (?:happened|would happen|breaks|can go wrong)",
+    r"root[- ]cause",
+    r"hypothes\w+",
+    r"analy[sz]\w+",
+    r"options?",
+    r"alternatives?",
+    r"consider",
+    r"plan (?:for|out)",
+    r"propos\w+",
+    r"counterexample",
+    r"how confident",
+    r"how likely",
+    r"deriv\w+",
+    r"estimat\w+",
+    r"tell me (?:whether|why|how)",
+    r"show (?:me )?(?:the |your )?reasoning",
+    r"(?:minimi|maximi)[sz]e",
+    r"optimal\w*",
+    r"np-hard",
+    r"complexity",
+)
+# Action verbs; counted only where they start an instruction (``dimensions._imperatives``).
+ACT = _words(
+    r"fix\w*",
+    r"implement\w*",
+    r"add",
+    r"make (?:it|them|this|the|all|every|sure)",
+    r"write (?:the|a|an) (?!argument|proof|recommendation|design)\w+",
+    r"replace\w*",
+    r"migrate",
+    r"refactor\w*",
+    r"move",
+    r"split",
+    r"delete",
+    r"drop",
+    r"deploy",
+    r"run",
+    r"clean (?:it )?up",
+    r"remove",
+    r"revert",
+    r"update",
+    r"change",
+    r"create",
+    r"get (?:it|them|ci|the build) (?:green|passing|working)",
+    r"set",
+    r"rotate",
+    r"restore",
+    r"build",
+    r"port",
+    r"convert",
+    r"rewrite",
+    r"introduce",
+    r"get rid of",
+    r"rename",
+    r"patch",
+    r"apply",
+    r"upgrade",
+    r"bump",
+    r"install",
+    r"configure",
+    r"wire (?:it|up)",
+    r"hook up",
+    r"do it",
+    r"go ahead",
+    r"ship",
+)
+# A bug report in the issue-template shape: expected and actual behaviour side by side.
+BUG_REPORT = re.compile(r"\bexpected(?: behaviou?r| result)?\W{0,4}:.{0,2000}?\bactual(?: behaviou?r| result)?\W{0,4}:", re.I | re.S)
 # Mechanical, single-step work. Only counted when the request is short or starts with one.
 MECHANICAL = _words(
     r"rename\w*",
@@ -145,8 +245,9 @@ MECHANICAL = _words(
 )
 # What may come before a mechanical verb that opens a request: "nice. ok now, please just rename ...".
 OPENER = re.compile(
-    r"(?:(?:ok(?:ay)?|now|then|and|please|pls|just|can you|could you|quickly|also|nice|great|thanks|"
-    r"thank you|cool|perfect|good|looks good|lgtm)[,.!]?\s+)+",
+    r"(?:(?:ok(?:ay)?|now|then|and|please|pls|just|can you|could you|would you|quickly|also|nice|great|"
+    r"thanks|thank you|cool|perfect|good|looks good|lgtm|so|alright|i (?:want|need) you to|i'd like you to|"
+    r"go ahead and|let's|lets)[,.!]?\s+)+",
     re.IGNORECASE,
 )
 # Breadth and multi-step plans.

@@ -129,6 +129,8 @@ def _decide(
     scored = tier_for(score, routing.thresholds)
     reasons = [f"score {score:.0f} -> {scored}", *_top_reasons(scores)]
     tier, rule = scored, "score"
+    if rules.get("arguments_to_reasoning", True) and scored in ("complex", "reasoning"):
+        tier, rule = _answer_kind(scored, feats, routing.deliberation_split, reasons)
     if not request.messages or (not turn.latest_user_text and not turn.recent_tool_output):
         tier, rule = routing.default_tier, "default-tier"
         reasons = [f"nothing to judge; routing.default_tier is {tier}"]
@@ -150,6 +152,19 @@ def _decide(
         tier, rule, tuple(reasons), round(score, 1), scores, None, scored, 0.0, structure
     )
     return _borrowing(decision, config)
+
+
+def _answer_kind(scored: str, feats: dimensions.Features, split: float, reasons: list[str]) -> tuple[str, str]:
+    """Hard work splits by the kind of answer it needs: deciding or proving (reasoning) or doing
+    (complex). The score measures how hard a request is, not which kind it is."""
+    share = dimensions.deliberation(feats)
+    if scored == "complex" and share > split:
+        reasons.insert(0, f"hard, and it asks for an argument (deliberation {share:.2f}): reasoning")
+        return "reasoning", "answer-kind"
+    if scored == "reasoning" and share < split:
+        reasons.insert(0, f"hard, and it asks for edits and commands (deliberation {share:.2f}): complex")
+        return "complex", "answer-kind"
+    return scored, "score"
 
 
 def tier_for(score: float, thresholds: Mapping[str, float]) -> str:

@@ -25,6 +25,7 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "tool_loop_depth": 7.0,
     "error_signals": 18.0,
     "reasoning_cues": 44.0,
+    "deliberation": 0.0,
     "mechanical_cues": -25.0,
     "plan_cues": 19.0,
     "risk": 14.0,
@@ -49,4 +50,5 @@ DEFAULT_RULES: dict[str, bool] = {
     "risky_writes_min_complex": True,
     "side_requests_to_simple": True,
     "sticky_tool_loops": True,
+    "arguments_to_reasoning": True,
 }

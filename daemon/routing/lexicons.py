@@ -189,7 +189,10 @@ ACT = _words(
     r"ship",
 )
 # A bug report in the issue-template shape: expected and actual behaviour side by side.
-BUG_REPORT = re.compile(r"\bexpected(?: behaviou?r| result)?\W{0,4}:.{0,2000}?\bactual(?: behaviou?r| result)?\W{0,4}:", re.I | re.S)
+BUG_REPORT = re.compile(
+    r"\bexpected(?: behaviou?r| result)?\W{0,4}:.{0,2000}?\bactual(?: behaviou?r| result)?\W{0,4}:",
+    re.I | re.S,
+)
 # Mechanical, single-step work. Only counted when the request is short or starts with one.
 MECHANICAL = _words(
     r"rename\w*",

@@ -154,7 +154,9 @@ def _decide(
     return _borrowing(decision, config)
 
 
-def _answer_kind(scored: str, feats: dimensions.Features, split: float, reasons: list[str]) -> tuple[str, str]:
+def _answer_kind(
+    scored: str, feats: dimensions.Features, split: float, reasons: list[str]
+) -> tuple[str, str]:
     """Hard work splits by the kind of answer it needs: deciding or proving (reasoning) or doing
     (complex). The score measures how hard a request is, not which kind it is."""
     share = dimensions.deliberation(feats)

@@ -140,7 +140,9 @@ class Search:
     def __init__(self, rows: list[Row], start: Params, shrink: float, split: float) -> None:
         self.rows, self.shrink, self.split = rows, shrink, split
         self.params = start.copy()
-        self.raw = [start.base + sum(w * v for w, v in zip(start.weights, r.values, strict=True)) for r in rows]
+        self.raw = [
+            start.base + sum(w * v for w, v in zip(start.weights, r.values, strict=True)) for r in rows
+        ]
 
     def penalty(self, params: Params) -> float:
         # ``shrink`` pulls the fit toward the prior: with ~200 labelled turns and 26 numbers, an
@@ -176,7 +178,9 @@ class Search:
                         if weight != 0 and (NAMES[coord] in NEGATIVE) != (weight < 0):
                             continue
                         trial.weights[coord] = weight
-                        raw = [r + step * row.values[coord] for r, row in zip(self.raw, self.rows, strict=True)]
+                        raw = [
+                            r + step * row.values[coord] for r, row in zip(self.raw, self.rows, strict=True)
+                        ]
                     value = self.value(raw, trial)
                     if value > best:
                         best, self.params, self.raw, improved = value, trial, raw, True
@@ -197,7 +201,9 @@ def accuracy(rows: list[Row], params: Params, split: float) -> float:
     return hits / len(rows)
 
 
-def cross_validate(rows: list[Row], rounds: int, shrink: float, split: float, folds: int = 5, repeats: int = 3) -> float:
+def cross_validate(
+    rows: list[Row], rounds: int, shrink: float, split: float, folds: int = 5, repeats: int = 3
+) -> float:
     """Mean exact accuracy on held-out folds, over ``repeats`` different shuffles (one split of
     ~200 turns into five folds is too noisy to choose the shrink by)."""
     scores = []
@@ -219,7 +225,9 @@ def main() -> None:
     args = parser.parse_args()
     rows = prepare(args.splits.split(","))
     split = Config().routing.deliberation_split
-    current = Params([DEFAULT_WEIGHTS.get(n, 0.0) for n in NAMES], BASE_SCORE, list(DEFAULT_THRESHOLDS.values()))
+    current = Params(
+        [DEFAULT_WEIGHTS.get(n, 0.0) for n in NAMES], BASE_SCORE, list(DEFAULT_THRESHOLDS.values())
+    )
     print(f"{len(rows)} turns; the current defaults score {accuracy(rows, current, split):.1%} exact")
     shrink = args.shrink
     if shrink is None:

@@ -22,6 +22,7 @@ from daemon.routing.lexicons import (
     BIG_OUTPUT,
     BUG_REPORT,
     DEBUGGING,
+    DIRECT_ERRORS,
     DOMAIN,
     ERROR_MARKERS,
     EXIT_CODE,
@@ -35,6 +36,7 @@ from daemon.routing.lexicons import (
     REASONING_STRONG,
     RISK,
     RISK_WEAK,
+    SYMPTOMS,
     WRITE_TOOLS,
 )
 from daemon.routing.structure import StructuralSignals
@@ -174,6 +176,18 @@ def error_hits(text: str) -> int:
     return min(hits, 20)
 
 
+def pinpointed_error(f: Features) -> float:
+    """The error names its own cause: a None dereference, a missing name, an unsupported value on
+    the line that raised, with no sign of a hidden one (a race, a crash, a hang; "sometimes",
+    "only under load"). Such a fix is ordinary work however alarming the trace looks."""
+    text = f.turn.command_output[-16_384:] + "\n" + f.turn.latest_user_text[-16_384:]
+    if not any(marker in text for marker in DIRECT_ERRORS):
+        return 0.0
+    if any(marker in text for marker in SYMPTOMS) or debugging(f) or _distinct(DOMAIN, f.prose):
+        return 0.0
+    return 1.0
+
+
 def reasoning_cues(f: Features) -> float:
     return _clamp((2 * _distinct(REASONING_STRONG, f.prose) + _distinct(REASONING, f.prose)) / 4)
 
@@ -311,6 +325,7 @@ DIMENSIONS: dict[str, tuple[Callable[[Features], float], str]] = {
     "write_tools": (write_tools, "write or execute tools offered"),
     "tool_loop_depth": (tool_loop_depth, "consecutive tool call/result rounds"),
     "error_signals": (error_signals, "failing tests, stack traces, compiler errors"),
+    "pinpointed_error": (pinpointed_error, "the error names its cause on the line that raised"),
     "reasoning_cues": (reasoning_cues, "design, trade-offs, proofs, why"),
     "deliberation": (deliberation, "asks for an argument (decide, explain, prove) rather than an action"),
     "mechanical_cues": (mechanical_cues, "rename, move, list, grep, format"),

@@ -17,7 +17,8 @@ def _words(*patterns: str) -> re.Pattern[str]:
     An inflection is lowercase letters only, so ``format\\w*`` finds "Formatting" but not the
     identifier ``formatMoney``; a hyphen may follow a word ("raft-based", "prod-only")."""
     body = _INFLECTION.sub(r"(?-i:[a-z]\1)", "|".join(patterns))
-    return re.compile(r"(?<![\w./-])(?:" + body + r")(?![\w/])", re.IGNORECASE)
+    # Not followed by ".ext": deploy.sh, auth.py and payments.ts name files, they are not cues.
+    return re.compile(r"(?<![\w./-])(?:" + body + r")(?![\w/]|\.\w)", re.IGNORECASE)
 
 
 # Cues that on their own say the answer is an argument: a design decision, a proof, a threat model,
@@ -269,8 +270,9 @@ PLAN = _words(
     r"every (?:file|module|endpoint|service|controller|call site)",
     r"everywhere",
     r"all (?:the )?(?:call sites|modules|services|endpoints|controllers|tests|callers)",
-    r"(?:\d+|two|three|four|five|six|several|dozens of|many) (?:modules|files|services|controllers|endpoints|crates"
-    r"|packages|tests|call sites|callers|places)",
+    r"(?:~?\d+|two|three|four|five|six|seven|eight|nine|ten|several|dozens of|many) (?:[\w-]+ )?(?:modules|files"
+    r"|services|controllers|endpoints|crates|packages|tests|call sites|callers|places|components|pages|screens"
+    r"|handlers|routes|jobs|workers|tables|repos|apps|classes|functions|views|models|clients|consumers)",
     r"refactor\w*",
     r"migrat\w+ (?:all|every|the whole)",
     r"rework\w*",
@@ -344,7 +346,9 @@ READ_ONLY = re.compile(
     r"^(?:please |can you |could you )?(?:list|show|grep|find|search|print|cat|count|check which|"
     r"what|which|where|how many|is there|are there)\b"
     # Tests and specs change no production behaviour, whatever code they exercise.
-    r"|^(?:please )?(?:write|add) (?:an? |some |the )?(?:[\w#.-]+ ){0,2}(?:unit |integration )?(?:tests?|specs?)\b",
+    r"|^(?:please )?(?:write|add) (?:an? |some |the )?(?:[\w#.-]+ ){0,2}(?:unit |integration )?(?:tests?|specs?)\b"
+    # So does a query that reads.
+    r"|^(?:please )?(?:write|give me) (?:an? |the )?(?:\w+ )?(?:sql |select )?query\b",
     re.IGNORECASE,
 )
 # Domains where plausible-looking code is often wrong.
@@ -440,6 +444,12 @@ DEBUGGING = _words(
     r"doesn't work",
     r"does not work",
     r"fails? (?:only|intermittently|randomly)",
+    r"find out (?:why|what|where|how)",
+    # Something changed and the failure followed: the cause is in the change, not on the trace line.
+    r"(?:bumped|upgraded|updated) [\w.-]+ (?:to|from)",
+    r"since (?:the|we|i|our|yesterday|last)",
+    r"(?:\d+(?:\.\d+)?x|much|way|a lot|twice as) slower",
+    r"only (?:with|when|on|in|under|after|for) ",
     r"properly",
     r"without (?:retries|sleeps|hacks)",
 )
@@ -472,6 +482,57 @@ ERROR_MARKERS = (
     "BUILD FAILED",
     "Compilation failed",
     "--- FAIL",
+)
+# Errors that name their cause where they happen: the line that raised shows what is wrong
+# (a None dereference, a missing name, an unsupported value). Compare SYMPTOMS.
+DIRECT_ERRORS = (
+    "AttributeError",
+    "NameError",
+    "ImportError",
+    "ModuleNotFoundError",
+    "KeyError",
+    "TypeError",
+    "ValueError",
+    "IndexError",
+    "NoMethodError",
+    "NullPointerException",
+    "ReferenceError",
+    "SyntaxError",
+    "is not defined",
+    "was not declared",
+    "cannot find symbol",
+    "has no attribute",
+    "has no member",
+    "no member named",
+    "undefined method",
+    "unresolved import",
+    "Cannot find name",
+    "is not a function",
+    "Cannot read properties of",
+    "mismatched types",
+    "unknown field",
+    "unsupported",
+)
+# Errors that show a symptom far from its cause: races, crashes, hangs, exhaustion.
+SYMPTOMS = (
+    "DATA RACE",
+    "deadlock",
+    "timed out",
+    "Timeout",
+    "timeout",
+    "Segmentation fault",
+    "SIGSEGV",
+    "SIGABRT",
+    "AddressSanitizer",
+    "ThreadSanitizer",
+    "use-after-free",
+    "OOMKilled",
+    "out of memory",
+    "OutOfMemory",
+    "leak",
+    "LazyInitializationException",
+    "IntegrityError",
+    "pool",
 )
 EXIT_CODE = re.compile(r"exit (?:code|status):? ?([1-9]\d*)")
 BIG_OUTPUT = _words(

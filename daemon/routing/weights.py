@@ -12,36 +12,37 @@ re-fitting means changing both.
 
 from __future__ import annotations
 
-BASE_SCORE = 30.0
+BASE_SCORE = 17.0
 
 DEFAULT_WEIGHTS: dict[str, float] = {
-    "context_size": 10.0,
-    "user_text_size": 15.0,
-    "short_request": -23.0,
-    "code_volume": 7.0,
-    "languages": 3.0,
-    "tools_offered": 2.0,
-    "write_tools": 16.0,
-    "tool_loop_depth": 7.0,
-    "error_signals": 18.0,
-    "reasoning_cues": 44.0,
-    "deliberation": 0.0,
-    "mechanical_cues": -25.0,
-    "plan_cues": 19.0,
-    "risk": 14.0,
-    "domain_difficulty": 14.0,
-    "debugging": 9.0,
+    "context_size": 8.0,
+    "user_text_size": 6.0,
+    "short_request": -15.0,
+    "code_volume": 1.0,
+    "languages": 1.0,
+    "tools_offered": 5.0,
+    "write_tools": 20.0,
+    "tool_loop_depth": 6.0,
+    "error_signals": 9.0,
+    "pinpointed_error": -20.0,
+    "reasoning_cues": 45.0,
+    "deliberation": 3.0,
+    "mechanical_cues": -29.0,
+    "plan_cues": 8.0,
+    "risk": 17.0,
+    "domain_difficulty": 19.0,
+    "debugging": 12.0,
     "images": 5.0,
     "output_size": 4.0,
     "thinking_requested": 20.0,
-    "conversation_length": 8.0,
-    "code_structure": 8.0,
+    "conversation_length": 3.0,
+    "code_structure": 7.0,
     "blast_radius": 8.0,
     "god_nodes": 4.0,
 }
 
 # Score at which each tier starts; below the first, a request is "simple".
-DEFAULT_THRESHOLDS: dict[str, float] = {"medium": 22.0, "complex": 50.0, "reasoning": 77.0}
+DEFAULT_THRESHOLDS: dict[str, float] = {"medium": 14.0, "complex": 38.0, "reasoning": 75.0}
 
 DEFAULT_RULES: dict[str, bool] = {
     "thinking_to_reasoning": True,

@@ -220,7 +220,8 @@ _SIDE_PATTERNS = re.compile(
     r"suggest(?:ion)?s? (?:for )?(?:the )?next (?:prompt|message)|predict what the user|"
     r"context-aware state summary|maintaining a context-aware|please summarize the following conversation|"
     r"<policy_spec>|command prefix (?:detection|extraction)|summari[sz]e this (?:partial )?conversation|"
-    r"follow-up (?:questions|prompts)|### Task:\s*(?:Generate|Suggest|Create) (?:a |\d)",
+    r"follow-up (?:questions|prompts)|### Task:\s*(?:Generate|Suggest|Create) (?:a |\d)|"
+    r"generates? (?:a )?(?:concise,? )?(?:one-line )?(?:git )?commit messages?",
     re.IGNORECASE,
 )
 

@@ -162,9 +162,14 @@ def tool_loop_depth(f: Features) -> float:
 
 
 def error_signals(f: Features) -> float:
+    """Failing tests, traces and compiler errors; an error that names its own cause counts a
+    quarter (rubric rule 3: a fix whose cause is on the trace line is ordinary work). Never
+    negative, so adding a failing stack trace can never lower a score."""
     # Errors the user pastes count as much as errors a tool printed.
     hits = error_hits(f.turn.command_output) + error_hits(f.turn.latest_user_text)
-    return _clamp(hits / 4)
+    if not hits:
+        return 0.0
+    return _clamp(hits / 4) * (0.25 if pinpointed_error(f) else 1.0)
 
 
 def error_hits(text: str) -> int:
@@ -176,16 +181,14 @@ def error_hits(text: str) -> int:
     return min(hits, 20)
 
 
-def pinpointed_error(f: Features) -> float:
+def pinpointed_error(f: Features) -> bool:
     """The error names its own cause: a None dereference, a missing name, an unsupported value on
     the line that raised, with no sign of a hidden one (a race, a crash, a hang; "sometimes",
-    "only under load"). Such a fix is ordinary work however alarming the trace looks."""
+    "only under load")."""
     text = f.turn.command_output[-16_384:] + "\n" + f.turn.latest_user_text[-16_384:]
     if not any(marker in text for marker in DIRECT_ERRORS):
-        return 0.0
-    if any(marker in text for marker in SYMPTOMS) or debugging(f) or _distinct(DOMAIN, f.prose):
-        return 0.0
-    return 1.0
+        return False
+    return not (any(marker in text for marker in SYMPTOMS) or debugging(f) or _distinct(DOMAIN, f.prose))
 
 
 def reasoning_cues(f: Features) -> float:
@@ -207,21 +210,29 @@ def deliberation(f: Features) -> float:
 
 
 # Where an instruction can start: sentence and clause boundaries, list items, "and"/"then" chains.
-_CLAUSE = re.compile(r"[.!?;:](?:\s+|$)|\n|,?\s+(?:and|then|but|so)\s+|,\s+")
+_CLAUSE = re.compile(r"([.!?;:](?:\s+|$)|\n|,?\s+(?:and|then|but|so)\s+|,\s+)")
 
 
 def _imperatives(text: str) -> int:
     """Different action verbs used as instructions ("fix it", "then add a test"). A verb that
-    describes the system ("we set a cookie", "before we ship") is not an ask, and an all-caps
-    word is a keyword ("Redis SET"), not a verb."""
+    describes the system ("we set a cookie and ship the token", "before we ship") is not an ask,
+    and an all-caps word is a keyword ("Redis SET"), not a verb."""
     seen: set[str] = set()
-    for clause in _CLAUSE.split(text[:4000]):
-        clause = clause.lstrip("-*•> \t")
+    parts = _CLAUSE.split(text[:4000])
+    described = False
+    for index in range(0, len(parts), 2):
+        clause = parts[index].lstrip("-*•> \t")
+        if index > 0 and parts[index - 1].strip(", ") == "and" and described:
+            continue  # "we set X and ship Y": the subject carries over, still a description
+        described = _SUBJECT.match(clause) is not None
         lead = OPENER.match(clause)
         match = ACT.match(clause, lead.end() if lead else 0)
         if match is not None and not match.group(0).isupper():
             seen.add(match.group(0).lower())
     return len(seen)
+
+
+_SUBJECT = re.compile(r"(?:we|i|you|they|it|he|she|this|that|these|those|the|our|my|its|their|there)\b", re.I)
 
 
 def mechanical_cues(f: Features) -> float:
@@ -324,8 +335,10 @@ DIMENSIONS: dict[str, tuple[Callable[[Features], float], str]] = {
     "tools_offered": (tools_offered, "number of tools offered"),
     "write_tools": (write_tools, "write or execute tools offered"),
     "tool_loop_depth": (tool_loop_depth, "consecutive tool call/result rounds"),
-    "error_signals": (error_signals, "failing tests, stack traces, compiler errors"),
-    "pinpointed_error": (pinpointed_error, "the error names its cause on the line that raised"),
+    "error_signals": (
+        error_signals,
+        "failing tests, stack traces, compiler errors (a quarter when the cause is on the trace line)",
+    ),
     "reasoning_cues": (reasoning_cues, "design, trade-offs, proofs, why"),
     "deliberation": (deliberation, "asks for an argument (decide, explain, prove) rather than an action"),
     "mechanical_cues": (mechanical_cues, "rename, move, list, grep, format"),

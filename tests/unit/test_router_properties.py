@@ -19,7 +19,8 @@ WORDS = (
     "architecture trade-off prove deadlock race condition mutex thread payment stripe migration production "
     "secret token auth deploy refactor across all services then after that first finally step explain "
     "implement add endpoint handler parser cache latency performance database schema query index column "
-    "frontend component button css typo import version bump readme docs commit push branch"
+    "frontend component button css typo import version bump readme docs commit push branch should we "
+    "compare which approach is it safe how would you review make it set ship"
 ).split()
 TRACE = (
     "Traceback (most recent call last):\n"
@@ -31,6 +32,21 @@ TRACE = (
     "FAILED tests/test_orders.py::test_settle_partial_refund - orders.ledger.InvariantError\n"
     "1 failed, 211 passed in 4.21s\n"
 )
+# A trace whose cause is on the line that raised counts for less than one that shows a symptom,
+# but never for less than no trace at all.
+DIRECT_TRACE = (
+    "Traceback (most recent call last):\n"
+    '  File "/app/src/billing/emails.py", line 31, in send_invoice\n'
+    "    to = customer.billing_contact.email\n"
+    "AttributeError: 'NoneType' object has no attribute 'email'\n"
+    "FAILED tests/test_emails.py::test_send_invoice - AttributeError\n"
+)
+RACE_TRACE = (
+    "WARNING: DATA RACE\nWrite at 0x00c0001a2b38 by goroutine 14:\n"
+    "  internal/consumer.(*Batcher).flush()\n      /src/internal/consumer/batcher.go:88 +0x1c4\n"
+    "--- FAIL: TestPushUnderLoad (0.31s)\n    testing.go:1398: race detected during execution of test\n"
+)
+TRACES = (TRACE, DIRECT_TRACE, RACE_TRACE)
 ENVELOPES = (
     lambda t: t,
     lambda t: f"<system-reminder>\nThe user opened src/app.py in the IDE.\n</system-reminder>\n{t}",
@@ -80,8 +96,10 @@ FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCh
 
 
 @FAST
-@given(conversations())
-def test_a_failing_stack_trace_never_lowers_the_tier(conversation: tuple[str, list[Message]]) -> None:
+@given(conversations(), st.sampled_from(TRACES))
+def test_a_failing_stack_trace_never_lowers_the_tier(
+    conversation: tuple[str, list[Message]], trace: str
+) -> None:
     config = Config()
     _, history = conversation
     before = route(_request(history), config)
@@ -89,10 +107,10 @@ def test_a_failing_stack_trace_never_lowers_the_tier(conversation: tuple[str, li
     last = with_trace[-1]
     if any(isinstance(b, ToolResultBlock) for b in last.content):
         result = next(b for b in last.content if isinstance(b, ToolResultBlock))
-        traced = ToolResultBlock(result.tool_use_id, [*result.content, TextBlock(TRACE)], is_error=True)
+        traced = ToolResultBlock(result.tool_use_id, [*result.content, TextBlock(trace)], is_error=True)
         with_trace[-1] = Message("user", [traced])
     else:
-        with_trace[-1] = Message("user", [*last.content, TextBlock(TRACE)])
+        with_trace[-1] = Message("user", [*last.content, TextBlock(trace)])
     after = route(_request(with_trace), config)
     assert _rank(after.tier) >= _rank(before.tier), (before.reasons, after.reasons)
     assert (after.score or 0) >= (before.score or 0)

@@ -60,14 +60,25 @@ def test_ids_unique() -> None:
 
 
 def test_holdout_is_about_thirty_percent_and_spread() -> None:
-    holdout = [c for c in CASES if c.split == "holdout"]
-    assert 0.25 <= len(holdout) / len(CASES) <= 0.35
+    tuned = [c for c in CASES if c.split != "fresh"]
+    holdout = [c for c in tuned if c.split == "holdout"]
+    assert 0.25 <= len(holdout) / len(tuned) <= 0.35
     for tier in TIERS:
         assert any(c.expected == tier for c in holdout), f"no {tier} case in holdout"
     for client in CLIENT_PREFIX:
         assert any(c.client == client for c in holdout), f"no {client} case in holdout"
     assert load_corpus("dev") + load_corpus("holdout") != []
-    assert len(load_corpus("dev")) + len(load_corpus("holdout")) == len(CASES)
+    assert sum(len(load_corpus(split)) for split in ("dev", "holdout", "fresh")) == len(CASES)
+
+
+def test_fresh_split_is_balanced_and_spread() -> None:
+    """The blind split written after v1 (see the corpus README): the same number of turns per tier,
+    every client present."""
+    fresh = [c for c in CASES if c.split == "fresh"]
+    assert len(fresh) >= 90
+    per_tier = collections.Counter(c.expected for c in fresh)
+    assert set(per_tier) == set(TIERS) and len(set(per_tier.values())) == 1, per_tier
+    assert {c.client for c in fresh} == set(CLIENT_PREFIX)
 
 
 def test_load_corpus_rejects_unknown_split() -> None:
@@ -111,7 +122,11 @@ def test_committed_files_match_generator() -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=_ids(CASES))
 def test_case_shape(case: Case) -> None:
-    assert re.fullmatch(rf"{CLIENT_PREFIX[case.client]}-\d{{3}}", case.id)
+    # v1 ids: cc-001; fresh ids: f-cc-001, f-ot-a01 (the Anthropic SDK ones) and f-ot-o01 (OpenAI).
+    assert re.fullmatch(
+        rf"{CLIENT_PREFIX[case.client]}-\d{{3}}|f-{CLIENT_PREFIX[case.client]}-[ao]?\d{{2,3}}", case.id
+    )
+    assert (case.split == "fresh") == case.id.startswith("f-")
     assert case.dialect in CLIENT_DIALECTS[case.client]
     assert case.split in SPLITS
     assert case.expected in TIERS
@@ -248,8 +263,14 @@ def _final_user_request(case: Case) -> str | None:
         if any(b.get("type") == "tool_result" for b in content):
             return None
         texts += [b["text"] for b in content if b.get("type") == "text"]
-    envelope = ("<system-reminder>", "<environment_details>", "<environment_context>", "<user_instructions>",
-                "<REPOSITORY_INFO>", "<RUNTIME_INFORMATION>")
+    envelope = (
+        "<system-reminder>",
+        "<environment_details>",
+        "<environment_context>",
+        "<user_instructions>",
+        "<REPOSITORY_INFO>",
+        "<RUNTIME_INFORMATION>",
+    )
     for text in reversed(texts):
         t = text.strip()
         if t.startswith(envelope):

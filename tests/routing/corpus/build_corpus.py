@@ -14,7 +14,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tests.routing.corpus import _cases_claude_code, _cases_codex, _cases_openhands, _cases_other
+from tests.routing.corpus import (
+    _cases_claude_code,
+    _cases_codex,
+    _cases_fresh_anthropic,
+    _cases_fresh_openai,
+    _cases_openhands,
+    _cases_other,
+)
 from tests.routing.corpus._clients import CaseSpec
 
 HERE = Path(__file__).parent
@@ -34,7 +41,14 @@ def _h(case_id: str) -> int:
 
 def all_cases() -> list[CaseSpec]:
     cases: list[CaseSpec] = []
-    for module in (_cases_claude_code, _cases_codex, _cases_openhands, _cases_other):
+    for module in (
+        _cases_claude_code,
+        _cases_codex,
+        _cases_openhands,
+        _cases_other,
+        _cases_fresh_anthropic,
+        _cases_fresh_openai,
+    ):
         cases.extend(module.CASES)
     seen: set[str] = set()
     for c in cases:
@@ -94,7 +108,14 @@ HOLDOUT_V1: frozenset[str] = frozenset(
 )
 
 
+# The fresh split (ids "f-..."): cases written after v1 by people who never saw the router,
+# its weights or its scores, and measured once. See README "The fresh split".
+FRESH_PREFIX = "f-"
+
+
 def split_for(case_id: str, v1_holdout: set[str]) -> str:
+    if case_id.startswith(FRESH_PREFIX):
+        return "fresh"
     if not V1_IDS or case_id in V1_IDS:
         return "holdout" if case_id in v1_holdout else "dev"
     return "holdout" if _h(case_id) % 10 < 3 else "dev"

@@ -17,6 +17,8 @@ from typing import Any
 from tests.routing.corpus import (
     _cases_claude_code,
     _cases_codex,
+    _cases_fresh2_anthropic,
+    _cases_fresh2_openai,
     _cases_fresh_anthropic,
     _cases_fresh_openai,
     _cases_openhands,
@@ -48,6 +50,8 @@ def all_cases() -> list[CaseSpec]:
         _cases_other,
         _cases_fresh_anthropic,
         _cases_fresh_openai,
+        _cases_fresh2_anthropic,
+        _cases_fresh2_openai,
     ):
         cases.extend(module.CASES)
     seen: set[str] = set()
@@ -110,12 +114,17 @@ HOLDOUT_V1: frozenset[str] = frozenset(
 
 # The fresh split (ids "f-..."): cases written after v1 by people who never saw the router,
 # its weights or its scores, and measured once. See README "The fresh split".
+# "fresh2" (ids "g-...") was written the same way while the router was being improved after the
+# one measurement of "fresh", and measured once at the end.
 FRESH_PREFIX = "f-"
+FRESH2_PREFIX = "g-"
 
 
 def split_for(case_id: str, v1_holdout: set[str]) -> str:
     if case_id.startswith(FRESH_PREFIX):
         return "fresh"
+    if case_id.startswith(FRESH2_PREFIX):
+        return "fresh2"
     if not V1_IDS or case_id in V1_IDS:
         return "holdout" if case_id in v1_holdout else "dev"
     return "holdout" if _h(case_id) % 10 < 3 else "dev"

@@ -1,0 +1,8 @@
+"""Fresh2-split cases (anthropic dialect): written blind to the router, measured once. See corpus README."""
+# ruff: noqa: E501
+
+from __future__ import annotations
+
+from tests.routing.corpus._clients import CaseSpec
+
+CASES: list[CaseSpec] = []

@@ -36,6 +36,7 @@ from daemon.routing.lexicons import (
     REASONING_STRONG,
     RISK,
     RISK_WEAK,
+    SAYS_READ_ONLY,
     SYMPTOMS,
     WRITE_TOOLS,
 )
@@ -202,13 +203,15 @@ def deliberation(f: Features) -> float:
     Questions count as asks for an argument (at most two). The router uses this to tell
     ``reasoning`` from ``complex`` once a request is hard enough for either."""
     text = f.prose
-    argue = _distinct(ARGUE, text, skip_upper=True) + min(2, text.count("?"))
+    argue = _distinct(ARGUE, text, skip_upper=True) + min(2, len(_QUESTION.findall(text)))
     act = _imperatives(text)
     if not act and BUG_REPORT.search(text):
         act = 1  # "Expected: ... Actual: ..." with no other ask: the ask is a fix
     return 0.5 if argue + act == 0 else argue / (argue + act)
 
 
+# A question mark that ends a question, not one inside a URL ("/accounts?merchantId=").
+_QUESTION = re.compile(r"\?(?=\s|$|[)\"'])")
 # Where an instruction can start: sentence and clause boundaries, list items, "and"/"then" chains.
 _CLAUSE = re.compile(r"([.!?;:](?:\s+|$)|\n|,?\s+(?:and|then|but|so)\s+|,\s+)")
 
@@ -259,7 +262,7 @@ def plan_cues(f: Features) -> float:
 def risk(f: Features) -> float:
     words = {m.group(0).lower() for m in RISK.finditer(f.prose)}
     points = sum(0.5 if word in RISK_WEAK else 1.0 for word in words)
-    if READ_ONLY.match(f.prose):
+    if READ_ONLY.match(f.prose) or SAYS_READ_ONLY.search(f.prose):
         points /= 2
     return _clamp(points / 2)
 

@@ -97,7 +97,6 @@ REASONING = _words(
 # does careful work.
 ARGUE = _words(
     r"(?<!idea )(?<!out )(?<!know )(?<!sure )why",  # "no idea why", "find out why": a hunt, not an argument
-    r"explain\w*",
     r"should (?:we|i|it|this)",
     r"which (?:one|approach|option|design|is better|of)",
     r"compare",
@@ -116,8 +115,7 @@ ARGUE = _words(
     r"evaluat\w+",
     r"review",
     r"threat[- ]model\w*",
-    r"walk (?:me )?through",
-    r"how (?:would|should|could|do) (?:we|you|i)",
+    r"how (?:would|should|could) (?:we|you|i)",
     r"think (?:hard|deeply|carefully|about|through)",
     r"ultrathink",
     r"is (?:it|this|that|there) (?:\w+ )?(?:safe|correct|sound|right|possible|achievable|guaranteed|worth|a good idea)",
@@ -237,7 +235,9 @@ MECHANICAL = _words(
     r"read (?:the )?file",
     r"open (?:the )?file",
     r"git (?:status|log|diff|add|push|pull|checkout|stash)",
-    r"commit (?:this|it|these|the changes)",
+    r"commit (?:this|it|these|the changes|with|and push)",
+    r"stage (?:the|these|those|all|[\w./-]+\.\w+)",
+    r"push (?:it|to|the branch|my)",
     r"update the version",
     r"change the (?:port|name|version|default)",
     r"set (?:the )?\w+ to",
@@ -342,6 +342,12 @@ RISK_WEAK = frozenset(
 )
 # A request that only looks (lists, shows, searches, asks which/what) changes nothing: its risk is
 # in the context, not in the change.
+# Said outright anywhere in the request: nothing is changed, whatever data it reads.
+SAYS_READ_ONLY = _words(
+    r"read-only",
+    r"no changes to (?:the )?data",
+    r"(?:don't|do not|without) (?:change|modify|touch)\w* (?:any )?data",
+)
 READ_ONLY = re.compile(
     r"^(?:please |can you |could you )?(?:list|show|grep|find|search|print|cat|count|check which|"
     r"what|which|where|how many|is there|are there)\b"

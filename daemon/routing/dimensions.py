@@ -21,6 +21,7 @@ from daemon.routing.lexicons import (
     ARGUE,
     BIG_OUTPUT,
     BUG_REPORT,
+    BUILD_ONE,
     DEBUGGING,
     DIRECT_ERRORS,
     DOMAIN,
@@ -238,6 +239,29 @@ def _imperatives(text: str) -> int:
 _SUBJECT = re.compile(r"(?:we|i|you|they|it|he|she|this|that|these|those|the|our|my|its|their|there)\b", re.I)
 
 
+def focused_build(f: Features) -> float:
+    """The first instruction builds one named thing (a function, a flag, an endpoint, a test) and
+    nothing says it spreads (across modules, every caller, a refactor) or is risky: ordinary
+    engineering whose shape the request gives."""
+    text = f.prose[:1500]
+    first = _first_instruction(text)
+    if first is None or not BUILD_ONE.match(first):
+        return 0.0
+    return 0.0 if _hits(PLAN, text) or risk(f) >= 0.5 else 1.0
+
+
+def _first_instruction(text: str) -> str | None:
+    parts = _CLAUSE.split(text)
+    for index in range(0, len(parts), 2):
+        clause = parts[index].lstrip("-*•> \t")
+        lead = OPENER.match(clause)
+        start = lead.end() if lead else 0
+        if ACT.match(clause, start) or clause[start:].lower().startswith("need "):
+            # The clause and what follows it in the same sentence ("add X: a, b, c").
+            return " ".join(parts[index : index + 5])[start:]
+    return None
+
+
 def mechanical_cues(f: Features) -> float:
     text = f.prose
     if not text:
@@ -344,6 +368,7 @@ DIMENSIONS: dict[str, tuple[Callable[[Features], float], str]] = {
     ),
     "reasoning_cues": (reasoning_cues, "design, trade-offs, proofs, why"),
     "deliberation": (deliberation, "asks for an argument (decide, explain, prove) rather than an action"),
+    "focused_build": (focused_build, "builds one named thing (a function, flag, endpoint, test)"),
     "mechanical_cues": (mechanical_cues, "rename, move, list, grep, format"),
     "plan_cues": (plan_cues, "multi-step plan"),
     "risk": (risk, "auth, payments, migrations, production, secrets, destructive commands"),

@@ -148,7 +148,7 @@ ACT = _words(
     r"implement\w*",
     r"add",
     r"make (?:it|them|this|the|all|every|sure)",
-    r"write (?:the|a|an) (?!argument|proof|recommendation|design)\w+",
+    r"write (?:the|a|an) (?!argument|proof|recommendation|design)[@`#]?\w+",
     r"replace\w*",
     r"migrate",
     r"refactor\w*",
@@ -186,6 +186,18 @@ ACT = _words(
     r"do it",
     r"go ahead",
     r"ship",
+)
+# One focused thing to build: "implement groupByDay in the view model", "add a --json flag", "write
+# a WebMvcTest for AccountController". Read only in the first instruction (``dimensions.focused_build``).
+BUILD_ONE = re.compile(
+    r"(?:implement|add|write|create|build|make|need)\b(?:\s+\S+){0,6}?\s+(?:an? |the |one |new )?"
+    r"(?:\S+\s+){0,2}?(?:function|method|helper|class|endpoint|route|handler|flag|option|argument|param(?:eter)?|"
+    r"field|property|validator|validation|tests?|specs?|task|command|subcommand|script|component|hook|screen|"
+    r"view|page|template|mart|query|enum|constant|setting|check|metric|button|modal|form|filter|column|"
+    r"target|step|job|rule|alias|fixture|mock|stub|example|docstring|readme|changelog)s?\b"
+    # or a thing named in code style: groupByDay, `remove`, @WebMvcTest, parse_duration
+    r"|(?:implement|add|write|create|need)\s+(?:an? |the |new )?[@`#]*(?:[a-z]+[A-Z]\w*|[A-Z][a-z]+[A-Z]\w*|[a-z]+_\w+|`[^`]+`)",
+    re.IGNORECASE,
 )
 # A bug report in the issue-template shape: expected and actual behaviour side by side.
 BUG_REPORT = re.compile(

@@ -38,7 +38,7 @@ from tests.routing.corpus_loader import load_corpus
 NAMES = list(dimensions.DIMENSIONS)
 # Signs are part of the design, not free parameters: evidence of difficulty may only raise a score
 # (the property tests rely on it), mechanical cues and a short ask only lower it.
-NEGATIVE = {"mechanical_cues", "short_request"}
+NEGATIVE = {"mechanical_cues", "short_request", "focused_build"}
 COMPLEX, REASONING = TIERS.index("complex"), TIERS.index("reasoning")
 FROZEN: set[str] = set()  # dimensions held at 0 (set by --drop)
 

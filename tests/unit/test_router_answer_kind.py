@@ -98,3 +98,18 @@ def test_deliberation_split_is_a_share(value: str, ok: bool) -> None:
         with pytest.raises(ConfigError) as error:
             load_config_text(text)
         assert any(p.key.endswith("routing.deliberation_split") for p in error.value.problems)
+
+
+@pytest.mark.parametrize(
+    ("text", "focused"),
+    [
+        ("implement groupByDay in WorkoutListViewModel: a header per day, newest on top", True),
+        ("add a --json flag to the overdue command that prints rows as a JSON array", True),
+        ("write a @WebMvcTest for AccountController with the repository mocked", True),
+        ("add a retry helper and replace the hand-rolled retries across all 9 clients with it", False),
+        ("add an owner check to the endpoint that deletes teams in production", False),
+        ("the export is slow since the upgrade, find out why", False),
+    ],
+)
+def test_focused_build_is_one_named_thing_that_does_not_spread(text: str, focused: bool) -> None:
+    assert dimensions.focused_build(_features(text)) == (1.0 if focused else 0.0)

@@ -56,8 +56,8 @@ def prepare(splits: list[str]) -> list[Row]:
     config = Config()
     rows = []
     for split in splits:
-        if split == "fresh2":
-            raise SystemExit("the fresh2 split is measured, never fitted on")
+        if split == "fresh3":
+            raise SystemExit("the fresh3 split is measured, never fitted on")
         for case in load_corpus(split):
             parse = anthropic.parse_request if case.dialect == "anthropic" else openai_chat.parse_request
             decision = route(parse(case.body, {}), config)
@@ -240,7 +240,7 @@ def cross_validate(
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=40)
-    parser.add_argument("--splits", default="dev,holdout,fresh", help="comma-separated seen splits to fit on")
+    parser.add_argument("--splits", default="dev,holdout,fresh,fresh2", help="comma-separated seen splits")
     parser.add_argument("--shrink", type=float, default=None, help="fixed shrink; default: pick by 5-fold CV")
     parser.add_argument("--drop", default="", help="comma-separated dimensions held at weight 0")
     args = parser.parse_args()

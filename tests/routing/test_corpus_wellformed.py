@@ -68,7 +68,7 @@ def test_holdout_is_about_thirty_percent_and_spread() -> None:
     for client in CLIENT_PREFIX:
         assert any(c.client == client for c in holdout), f"no {client} case in holdout"
     assert load_corpus("dev") + load_corpus("holdout") != []
-    assert sum(len(load_corpus(split)) for split in ("dev", "holdout", "fresh", "fresh2")) == len(CASES)
+    assert sum(len(load_corpus(split)) for split in SPLITS) == len(CASES)
 
 
 def test_fresh_split_is_balanced_and_spread() -> None:
@@ -124,10 +124,11 @@ def test_committed_files_match_generator() -> None:
 def test_case_shape(case: Case) -> None:
     # v1 ids: cc-001; fresh ids: f-cc-001, f-ot-a01 (the Anthropic SDK ones) and f-ot-o01 (OpenAI).
     assert re.fullmatch(
-        rf"{CLIENT_PREFIX[case.client]}-\d{{3}}|[fg]-{CLIENT_PREFIX[case.client]}-[ao]?\d{{2,3}}", case.id
+        rf"{CLIENT_PREFIX[case.client]}-\d{{3}}|[fgh]-{CLIENT_PREFIX[case.client]}-[ao]?\d{{2,3}}", case.id
     )
     assert (case.split == "fresh") == case.id.startswith("f-")
     assert (case.split == "fresh2") == case.id.startswith("g-")
+    assert (case.split == "fresh3") == case.id.startswith("h-")
     assert case.dialect in CLIENT_DIALECTS[case.client]
     assert case.split in SPLITS
     assert case.expected in TIERS

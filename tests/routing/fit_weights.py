@@ -171,8 +171,9 @@ class Search:
                         raw = [r + step for r in self.raw]
                     elif isinstance(coord, str):
                         trial.thresholds[int(coord[1])] += step
-                        if trial.thresholds != sorted(trial.thresholds):
-                            continue
+                        ordered = trial.thresholds == sorted(trial.thresholds)
+                        if not ordered or not 0 <= trial.thresholds[-1] <= 100:
+                            continue  # thresholds are scores (the config accepts 0-100)
                         raw = self.raw
                     else:
                         if NAMES[coord] in FROZEN:

@@ -395,34 +395,27 @@ def render() -> dict[str, str]:
 
 
 def stats(recs: dict[str, list[dict[str, Any]]]) -> str:
-    lines = []
-    table: collections.Counter[tuple[str, str, str]] = collections.Counter()
-    sizes = []
-    for client, rs in recs.items():
-        for r in rs:
-            table[(r["expected"], client, r["split"])] += 1
-            sizes.append(len(json.dumps(r["body"], ensure_ascii=False).encode()))
     tiers = ["simple", "medium", "complex", "reasoning"]
-    clients = list(FILES)
-    lines.append(f"{'tier':<10}" + "".join(f"{c:>22}" for c in clients) + f"{'total':>16}")
+    splits = ["dev", "holdout", "fresh", "fresh2", "fresh3"]
+    table: collections.Counter[tuple[str, str]] = collections.Counter()
+    sizes = []
+    for rs in recs.values():
+        for r in rs:
+            table[(r["expected"], r["split"])] += 1
+            sizes.append(len(json.dumps(r["body"], ensure_ascii=False).encode()))
+    lines = [f"{'tier':<10}" + "".join(f"{s:>9}" for s in splits) + f"{'total':>9}"]
     for t in tiers:
-        row = f"{t:<10}"
-        tot_d = tot_h = 0
-        for c in clients:
-            d, h = table[(t, c, "dev")], table[(t, c, "holdout")]
-            tot_d += d
-            tot_h += h
-            row += f"{f'{d + h} ({d} dev/{h} ho)':>22}"
-        row += f"{f'{tot_d + tot_h} ({tot_h} ho)':>16}"
-        lines.append(row)
+        lines.append(
+            f"{t:<10}"
+            + "".join(f"{table[(t, s)]:>9}" for s in splits)
+            + f"{sum(table[(t, s)] for s in splits):>9}"
+        )
     n = len(sizes)
-    hold = sum(v for (t, c, s), v in table.items() if s == "holdout")
-    lines.append(f"total {n} cases, holdout {hold} ({hold / n:.0%})")
+    lines.append(f"total {n} cases")
     buckets = [(0, 2), (2, 5), (5, 10), (10, 20), (20, 40), (40, 80), (80, 10**6)]
-    kb = [s / 1024 for s in sizes]
+    kb = sorted(size / 1024 for size in sizes)
     counts = [f"[{lo},{hi if hi < 10**6 else 'inf'}): {sum(lo <= x < hi for x in kb)}" for lo, hi in buckets]
     lines.append("size KB: " + ", ".join(counts))
-    kb.sort()
     over = sum(x > 40 for x in kb)
     lines.append(f"min {kb[0]:.1f} KB, median {kb[n // 2]:.1f} KB, max {kb[-1]:.1f} KB, over 40 KB: {over}")
     return "\n".join(lines)

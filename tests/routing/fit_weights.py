@@ -1,6 +1,6 @@
-"""Fit the router's weights and thresholds on the seen splits of the corpus (never fresh2).
+"""Fit the router's weights and thresholds on the labelled corpus.
 
-    python -m tests.routing.fit_weights [--rounds N] [--splits dev,holdout,fresh] [--shrink S]
+    python -m tests.routing.fit_weights [--rounds N] [--splits dev,holdout,...] [--shrink S] [--drop D,...]
 
 Coordinate descent over each weight, the base score and the three thresholds,
 on an objective that counts exact hits and punishes a turn routed two or more
@@ -12,9 +12,9 @@ The answer-kind split and the hard rules are replayed exactly as the router
 applies them. Prints the fitted values in the shape of daemon/routing/weights.py;
 copying them there is a deliberate step.
 
-The v1 holdout and the ``fresh`` split were each measured once blind and then
-looked at (see the corpus README), so they are no longer unseen and the default
-fits on all three together; ``fresh2`` is the unseen one and is never read here.
+Every split was measured blind once before it was fitted on (see the corpus README:
+the blind numbers are the ones that say how well the router generalises); the
+shipped defaults are fitted on all of them.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from daemon.dialects import anthropic, openai_chat
 from daemon.routing import dimensions
 from daemon.routing.router import route
 from daemon.routing.weights import BASE_SCORE, DEFAULT_THRESHOLDS, DEFAULT_WEIGHTS
-from tests.routing.corpus_loader import load_corpus
+from tests.routing.corpus_loader import SPLITS, load_corpus
 
 NAMES = list(dimensions.DIMENSIONS)
 # Signs are part of the design, not free parameters: evidence of difficulty may only raise a score
@@ -56,8 +56,6 @@ def prepare(splits: list[str]) -> list[Row]:
     config = Config()
     rows = []
     for split in splits:
-        if split == "fresh3":
-            raise SystemExit("the fresh3 split is measured, never fitted on")
         for case in load_corpus(split):
             parse = anthropic.parse_request if case.dialect == "anthropic" else openai_chat.parse_request
             decision = route(parse(case.body, {}), config)
@@ -241,7 +239,7 @@ def cross_validate(
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=40)
-    parser.add_argument("--splits", default="dev,holdout,fresh,fresh2", help="comma-separated seen splits")
+    parser.add_argument("--splits", default=",".join(SPLITS), help="comma-separated splits to fit on")
     parser.add_argument("--shrink", type=float, default=None, help="fixed shrink; default: pick by 5-fold CV")
     parser.add_argument("--drop", default="", help="comma-separated dimensions held at weight 0")
     args = parser.parse_args()

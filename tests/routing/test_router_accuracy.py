@@ -1,10 +1,10 @@
 """The router against the labelled corpus: the numbers the README reports, kept from regressing.
 
-The floors are the measured results (README, "Routing accuracy"), rounded down: they
-guard against regressions, they are not the goal. Measured: dev 90.8% exact, 100% within
-one; holdout 67.2% exact, 94.8% within one; no turn two tiers too low on either. The
-issue's aim (>= 85% exact) is met on dev, where features and weights were tuned, but not
-on the holdout, and the README says so.
+The floors are the measured results (README, "How well it routes"), rounded down: they guard
+against regressions, they are not the goal. The shipped weights are fitted on every split, so
+these numbers are in-sample; each split's one blind measurement (65.6-70.0% exact on the three
+fresh splits) is in the README, short of the issue's aim (>= 85% exact). On every split no turn
+may be routed two or more tiers too low (the costly mistake).
 """
 
 from __future__ import annotations
@@ -13,26 +13,29 @@ import pytest
 
 from tests.routing.evaluate import evaluate
 
+# split: (turns at least, exact at least, within one tier at least)
+FLOORS = {
+    "dev": (140, 0.90, 0.99),
+    "holdout": (55, 0.81, 0.96),
+    "fresh": (96, 0.81, 0.95),
+    "fresh2": (80, 0.83, 0.97),
+    "fresh3": (80, 0.71, 0.93),
+}
+
 
 @pytest.fixture(scope="module")
 def reports() -> dict:
-    return {split: evaluate(split) for split in ("dev", "holdout")}
+    return {split: evaluate(split) for split in FLOORS}
 
 
-def test_dev_split(reports: dict) -> None:
-    dev = reports["dev"]
-    assert dev.total >= 140
-    assert dev.exact_rate >= 0.90, dev
-    assert dev.within_one_rate >= 0.99
-    assert dev.two_low == 0
-
-
-def test_holdout_split_never_seen_by_tuning(reports: dict) -> None:
-    holdout = reports["holdout"]
-    assert holdout.total >= 55
-    assert holdout.exact_rate >= 0.67, holdout
-    assert holdout.within_one_rate >= 0.94
-    assert holdout.two_low == 0
+@pytest.mark.parametrize("split", list(FLOORS))
+def test_split_accuracy_floor(reports: dict, split: str) -> None:
+    turns, exact, within = FLOORS[split]
+    report = reports[split]
+    assert report.total >= turns
+    assert report.exact_rate >= exact, report
+    assert report.within_one_rate >= within, report
+    assert report.two_low == 0, [(c.id, d.tier) for c, d in report.misses]
 
 
 def test_every_tier_is_reachable(reports: dict) -> None:

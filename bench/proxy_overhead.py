@@ -13,6 +13,10 @@ measures:
 3. time to first token for streams, direct vs proxied;
 4. resident memory of the daemon with 1,000 concurrent open streams.
 
+With the throughput run it reports the daemon's CPU time per request (all its
+threads, from psutil), which moves with the request path's cost even when
+other work on the machine moves req/s.
+
 Prints a table. Numbers depend on the machine: the README records the ones
 measured on the project's 2-core box and the command that produced them.
 """
@@ -38,6 +42,7 @@ BODY = (
     b'{"model":"lynkr-medium","max_tokens":32,"messages":[{"role":"user","content":"Move foo.py to bar.py"}]}'
 )
 STREAM_BODY = BODY[:-1] + b',"stream":true}'
+FLUSH_SETTLE = 0.6  # seconds: a little over the decision store's flush interval
 
 
 def free_port() -> int:
@@ -144,7 +149,8 @@ async def ttft(direct: str, proxy: str, n: int) -> tuple[list[float], list[float
     return d, p
 
 
-def throughput_wrk(url: str, seconds: int) -> float | None:
+def throughput_wrk(url: str, seconds: int) -> tuple[float, int] | None:
+    """(requests per second, requests completed), or None without wrk."""
     wrk = shutil.which("wrk")
     if wrk is None:
         return None
@@ -162,15 +168,18 @@ def throughput_wrk(url: str, seconds: int) -> float | None:
         check=True,
     ).stdout
     script.unlink()
-    for line in out.splitlines():
-        if line.startswith("Requests/sec:"):
-            return float(line.split()[1])
     if "Non-2xx" in out:
         raise RuntimeError(out)
-    return None
+    done = rate = None
+    for line in out.splitlines():
+        if " requests in " in line:
+            done = int(line.split()[0])
+        if line.startswith("Requests/sec:"):
+            rate = float(line.split()[1])
+    return (rate, done) if rate is not None and done is not None else None
 
 
-async def throughput_aiohttp(url: str, seconds: int, concurrency: int = 32) -> float:
+async def throughput_aiohttp(url: str, seconds: int, concurrency: int = 32) -> tuple[float, int]:
     headers = {"content-type": "application/json", "authorization": "Bearer x"}
     done = 0
     deadline = time.perf_counter() + seconds
@@ -185,7 +194,7 @@ async def throughput_aiohttp(url: str, seconds: int, concurrency: int = 32) -> f
     started = time.perf_counter()
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=concurrency)) as session:
         await asyncio.gather(*(worker(session) for _ in range(concurrency)))
-    return done / (time.perf_counter() - started)
+    return done / (time.perf_counter() - started), done
 
 
 async def open_streams(proxy: str, daemon_pid: int, count: int) -> tuple[int, float, float]:
@@ -275,11 +284,18 @@ async def run(args: argparse.Namespace) -> None:
         ]
 
         tool = "wrk" if shutil.which("wrk") else "aiohttp client"
-        direct_rps = throughput_wrk(direct, seconds) or await throughput_aiohttp(direct, seconds)
-        proxy_rps = throughput_wrk(proxy, seconds) or await throughput_aiohttp(proxy, seconds)
+        direct_rps, _ = throughput_wrk(direct, seconds) or await throughput_aiohttp(direct, seconds)
+        # The daemon's CPU time (all its threads) over the run, per request served: steadier than
+        # req/s on a shared machine, and what a change to the request path moves.
+        daemon = psutil.Process(procs[2].pid)
+        cpu_before = sum(daemon.cpu_times()[:2])
+        proxy_rps, served = throughput_wrk(proxy, seconds) or await throughput_aiohttp(proxy, seconds)
+        await asyncio.sleep(FLUSH_SETTLE)  # the decision store writes the run's last rows
+        cpu_us = (sum(daemon.cpu_times()[:2]) - cpu_before) * 1e6 / max(1, served)
         rows += [
             (f"throughput c=32, upstream alone ({tool})", f"{direct_rps:,.0f} req/s", ""),
             (f"throughput c=32, via Lynkr ({tool})", f"{proxy_rps:,.0f} req/s", "target >= 2,500"),
+            ("daemon CPU per request at c=32", f"{cpu_us:,.0f} us", ""),
         ]
 
         d, p = await ttft(direct, proxy, n // 4)

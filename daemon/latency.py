@@ -4,8 +4,8 @@ Prometheus histograms answer "how is latency distributed since start-up" in
 buckets; the console wants "what are p50/p95/p99 right now", exactly. So
 each tier and each provider keeps the samples of the last ``window_seconds``
 (at most ``max_samples`` of them, the oldest evicted first, so memory is
-bounded per key whatever the traffic) in both arrival order (to expire) and
-sorted order (to read a percentile by index, no numpy).
+bounded per key whatever the traffic) in arrival order (to expire), sorted
+when read (to read a percentile by index, no numpy).
 
 Percentiles use the nearest-rank definition: over N sorted samples, the
 P-th percentile is the sample at 1-based rank ceil(P/100 * N). It is always a
@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import math
 import time
-from bisect import bisect_left, insort
 from collections import deque
 from typing import TYPE_CHECKING, Any, Final, Literal
 
@@ -50,45 +49,50 @@ def nearest_rank(sorted_values: list[float], percentile: float) -> float | None:
     return sorted_values[min(max(int(rank), 1), n) - 1]
 
 
-def _remove(sorted_values: list[float], value: float) -> None:
-    # The value was inserted earlier, so it is present; bisect finds one equal copy.
-    del sorted_values[bisect_left(sorted_values, value)]
-
-
 class _Window:
-    """The samples of one key (one tier or one provider)."""
+    """The samples of one key (one tier or one provider).
 
-    __slots__ = ("latency", "samples", "ttft")
+    Samples are kept in arrival order only; the sorted copies a percentile is read from are made when
+    a reader asks and the samples changed since. Keeping them sorted on every request cost two
+    insertions and two deletions in lists of up to ``max_samples`` per request, for a reader that asks
+    about once a second.
+    """
+
+    __slots__ = ("_sorted", "samples")
 
     def __init__(self) -> None:
         self.samples: deque[tuple[float, float, float | None]] = deque()  # (time, latency, ttft)
-        self.latency: list[float] = []
-        self.ttft: list[float] = []
+        self._sorted: tuple[list[float], list[float]] | None = None  # (latency, ttft), None: stale
 
     def add(self, at: float, latency_ms: float, ttft_ms: float | None, max_samples: int) -> None:
-        while len(self.samples) >= max_samples:
-            self._pop_oldest()
-        self.samples.append((at, latency_ms, ttft_ms))
-        insort(self.latency, latency_ms)
-        if ttft_ms is not None:
-            insort(self.ttft, ttft_ms)
+        samples = self.samples
+        while len(samples) >= max_samples:
+            samples.popleft()
+        samples.append((at, latency_ms, ttft_ms))
+        self._sorted = None
 
     def expire(self, cutoff: float) -> None:
-        while self.samples and self.samples[0][0] < cutoff:
-            self._pop_oldest()
+        samples = self.samples
+        if samples and samples[0][0] < cutoff:
+            while samples and samples[0][0] < cutoff:
+                samples.popleft()
+            self._sorted = None
 
-    def _pop_oldest(self) -> None:
-        _, latency_ms, ttft_ms = self.samples.popleft()
-        _remove(self.latency, latency_ms)
-        if ttft_ms is not None:
-            _remove(self.ttft, ttft_ms)
+    def sorted(self) -> tuple[list[float], list[float]]:
+        """(latency, ttft) of the samples, each in ascending order."""
+        if self._sorted is None:
+            latency = sorted([s[1] for s in self.samples])
+            ttft = sorted([s[2] for s in self.samples if s[2] is not None])
+            self._sorted = (latency, ttft)
+        return self._sorted
 
     def summary(self) -> dict[str, Any]:
+        latency, ttft = self.sorted()
         return {
-            "count": len(self.latency),
-            "latency_ms": {f"p{p}": nearest_rank(self.latency, p) for p in PERCENTILES},
-            "ttft_count": len(self.ttft),
-            "ttft_ms": {f"p{p}": nearest_rank(self.ttft, p) for p in PERCENTILES},
+            "count": len(latency),
+            "latency_ms": {f"p{p}": nearest_rank(latency, p) for p in PERCENTILES},
+            "ttft_count": len(ttft),
+            "ttft_ms": {f"p{p}": nearest_rank(ttft, p) for p in PERCENTILES},
         }
 
 

@@ -109,6 +109,8 @@ class Recorder:
         self.spend_today_usd = 0.0
         """Spend since local midnight (from the decision record at start, then live)."""
         self._today: tuple[int, ...] = ()
+        self._today_span = (0.0, 0.0)
+        """[start, end) of ``_today`` in epoch seconds: inside it, no ``localtime`` call per request."""
         self.priced_spend_usd = 0.0
         self._norms: dict[str, float | None] = {}
         self._norms_at = 0.0
@@ -157,9 +159,16 @@ class Recorder:
             record.request_body = record.response_body = None
 
     def _add_today(self, usd: float, when: float) -> None:
-        day = time.localtime(when)[:3]
-        if day != self._today:
-            self._today, self.spend_today_usd = day, 0.0
+        start, end = self._today_span
+        if not start <= when < end:
+            day = time.localtime(when)[:3]
+            if day != self._today:
+                self._today, self.spend_today_usd = day, 0.0
+            # mktime normalises day + 1 past a month's end, and finds the local midnights across DST.
+            self._today_span = (
+                time.mktime((*day, 0, 0, 0, 0, 0, -1)),
+                time.mktime((day[0], day[1], day[2] + 1, 0, 0, 0, 0, 0, -1)),
+            )
         self.spend_today_usd += usd
 
     async def load_today(self) -> None:
@@ -168,7 +177,7 @@ class Recorder:
             return
         now = time.time()
         midnight = time.mktime((*time.localtime(now)[:3], 0, 0, 0, 0, 0, -1))
-        self._today = time.localtime(now)[:3]
+        self._today, self._today_span = time.localtime(now)[:3], (0.0, 0.0)
         self.spend_today_usd = await self.store.spend_since(midnight)
 
     def _price_and_score(self, record: DecisionRecord) -> None:

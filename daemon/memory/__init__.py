@@ -18,9 +18,9 @@ from daemon.canonical import Request, Response, TextBlock
 from daemon.config.model import MemoryConfig
 from daemon.memory.extract import extract
 from daemon.memory.inject import apply, render, select
-from daemon.memory.project import WORKSPACE_HEADER, project_of
+from daemon.memory.project import WORKSPACE_HEADER, find_project, project_of
 from daemon.memory.store import MemoryStore
-from daemon.routing.envelope import read_turn
+from daemon.routing.envelope import user_text_of
 from daemon.tokens import estimate_text
 
 log = logging.getLogger("lynkr.memory")
@@ -49,7 +49,9 @@ class MemoryService:
         # with every turn, so it is not done again while the session keeps its answer. Keyed also by
         # the conversation's opening (system + first message): one session id can span projects (the
         # OpenAI ``user`` field, a fingerprint two repos share), and those must not share memories.
-        self._projects: OrderedDict[tuple[str, int], str] = OrderedDict()
+        # Value: (project, messages read, reading budget left). While nothing is found, each request
+        # reads only the messages its conversation added since (a repeat or retry reads nothing).
+        self._projects: OrderedDict[tuple[str, int], tuple[str, int, int]] = OrderedDict()
         self._read_text: OrderedDict[str, int] = OrderedDict()  # session -> the user text last read
         self.injected_requests = self.injected_tokens = self.observations = 0
 
@@ -80,7 +82,7 @@ class MemoryService:
         project = self.project(headers, request, session)
         if not (self.config.inject and self.wanted(headers)):
             return request, project, 0
-        query = read_turn(request).latest_user_text
+        query = latest_user_text(request)
         key = (project, query[:4000])
         now = self._clock()
         pinned = self._pinned.get(session)
@@ -114,11 +116,19 @@ class MemoryService:
         if headers.get(WORKSPACE_HEADER):
             return project_of(headers, request)
         key = (session, _opening(request))
+        count = len(request.messages)
         known = self._projects.get(key)
-        if known:  # "" (nothing found yet) is looked for again: later turns may name files
+        if known is not None and (known[0] or known[1] == count):
+            # Found, or found nothing and there is nothing new to read (a repeat, a retry).
             self._projects.move_to_end(key)
-            return known
-        found = self._projects[key] = project_of(headers, request)
+            return known[0]
+        if known is not None and 0 < known[1] < count:
+            # Nothing found yet: later turns may name files. Read only the messages added since.
+            found, left = find_project(request, known[1], known[2])
+        else:  # first sight, or fewer messages than were read: another conversation with this opening
+            found, left = find_project(request)
+        self._projects[key] = (found, count, left)
+        self._projects.move_to_end(key)
         if len(self._projects) > _PINNED_SESSIONS:
             self._projects.popitem(last=False)
         return found
@@ -128,9 +138,10 @@ class MemoryService:
         if not self.config.extract:
             return
         turn = sum(1 for m in request.messages if m.role == "user")
-        # A client resends its last user text with every retry and tool round: read it once.
+        # A client resends its last user text with every retry and tool round: read it once. The
+        # fingerprint is of the text extraction reads (not of the whole message with its tool results).
         last = request.messages[-1] if request.messages else None
-        said = hash(tuple(map(repr, last.content))) if last is not None and last.role == "user" else None
+        said = hash(user_text_of(last)) if last is not None and last.role == "user" else None
         new_text = said is None or self._read_text.get(session) != said
         if said is not None:
             self._read_text[session] = said
@@ -152,6 +163,17 @@ class MemoryService:
             "replaced": self.store.replaced,
             "pruned": self.store.pruned,
         }
+
+
+def latest_user_text(request: Request) -> str:
+    """The newest user message that has text (the router's ``read_turn(...).latest_user_text``, without
+    reading the rest of the conversation)."""
+    for message in reversed(request.messages):
+        if message.role == "user":
+            text = user_text_of(message)
+            if text:
+                return text
+    return ""
 
 
 def _opening(request: Request) -> int:

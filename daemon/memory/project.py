@@ -36,18 +36,28 @@ def project_of(headers: Mapping[str, str], request: Request) -> str:
     stated = headers.get(WORKSPACE_HEADER, "").strip()
     if stated:
         return stated.rstrip("/")[:300] or "/"
+    return find_project(request)[0]
+
+
+def find_project(request: Request, start: int = 0, budget: int = _SCAN_TOTAL) -> tuple[str, int]:
+    """(the project the conversation's texts point to, the reading budget left).
+
+    Reads the system prompt and ``request.messages[start:]``, or only those messages when ``start``
+    is past 0: a caller that found nothing in the first ``start`` messages (and kept the budget that
+    left) gets the same answer as a full read by reading only what the conversation added since.
+    """
     texts: list[str] = []
-    budget = _SCAN_TOTAL
-    for text in _texts(request):
-        texts.append(text[: min(_SCAN_CHARS, budget)])
-        budget -= len(texts[-1])
+    for text in _texts(request, start):
         if budget <= 0:
             break
+        texts.append(text[: min(_SCAN_CHARS, budget)])
+        budget -= len(texts[-1])
     for text in texts:
         match = _STATED.search(text[:_SCAN_CHARS])
         if match and not match.group(1).startswith(_SYSTEM_ROOTS):
-            return match.group(1).rstrip("/.")[:300]
-    return common_directory(path for text in texts for path in _ABS_PATH.findall(text[:_SCAN_CHARS]))
+            return match.group(1).rstrip("/.")[:300], budget
+    found = common_directory(path for text in texts for path in _ABS_PATH.findall(text[:_SCAN_CHARS]))
+    return found, budget
 
 
 def common_directory(paths: Any) -> str:
@@ -62,9 +72,10 @@ def common_directory(paths: Any) -> str:
     return common if common.count("/") >= MIN_DEPTH else ""
 
 
-def _texts(request: Request) -> Iterator[str]:
-    yield request.system_text()
-    for message in request.messages:
+def _texts(request: Request, start: int = 0) -> Iterator[str]:
+    if start == 0:
+        yield request.system_text()
+    for message in request.messages[start:]:
         for block in message.content:
             if isinstance(block, TextBlock):
                 yield block.text

@@ -89,11 +89,13 @@ class Optimizers:
         plan = Plan(request, request, record.session)
         cache = self.cache
         if cache is not None and cache.config.enabled:
-            chain = [str(t) for t in config.tiers[tier].chain()] if tier in config.tiers else []
             if response_cache.bypassed(headers):
                 record.cache = "bypass"
                 cache.bypasses += 1
             elif response_cache.deterministic(request, cache.config):
+                # The key (a hash of the whole request) is only worth computing for a request that
+                # may be cached: most traffic is sampled (temperature > 0) and never is.
+                chain = [str(t) for t in config.tiers[tier].chain()] if tier in config.tiers else []
                 plan.key = response_cache.cache_key(request, tier, chain)
                 plan.hit = await cache.get(plan.key)
                 record.cache = "hit" if plan.hit is not None else "miss"

@@ -127,7 +127,8 @@ class Tape:
 
     def __init__(self) -> None:
         self._events: list[list[Any]] = []
-        self._accumulator = StreamAccumulator()
+        # Made on the first event: a non-streamed answer (``keep``) never needs one.
+        self._accumulator: StreamAccumulator | None = None
         self._response: Response | None = None
         self.complete = False
 
@@ -136,6 +137,8 @@ class Tape:
             self.complete = False
             self._events = []
             return
+        if self._accumulator is None:
+            self._accumulator = StreamAccumulator()
         self._accumulator.add(event)
         self._events.append(_event_json(event))
         if isinstance(event, MessageStop):
@@ -145,7 +148,9 @@ class Tape:
         self._response, self.complete = response, True
 
     def response(self) -> Response:
-        return self._response if self._response is not None else self._accumulator.response()
+        if self._response is not None:
+            return self._response
+        return (self._accumulator or StreamAccumulator()).response()
 
     def entry(self) -> bytes:
         response = self.response()

@@ -123,8 +123,9 @@ def load(tmp_path: Path, text: str | None = None, env: Mapping[str, str] | None 
     return load_config(path, env or {}, types=TYPES, **kw)
 
 
-def problems(tmp_path: Path, text: str | None = None, env: Mapping[str, str] | None = None,
-             **kw: Any) -> list[Problem]:
+def problems(
+    tmp_path: Path, text: str | None = None, env: Mapping[str, str] | None = None, **kw: Any
+) -> list[Problem]:
     with pytest.raises(ConfigError) as info:
         load(tmp_path, text, env, **kw)
     return info.value.problems
@@ -184,12 +185,15 @@ def test_provider_named_simulated_of_other_type_without_tiers(tmp_path: Path) ->
 
 
 def test_simulated_only_when_every_primary_is_simulated(tmp_path: Path) -> None:
-    config = load(tmp_path, """
+    config = load(
+        tmp_path,
+        """
         [tiers.simple]
         provider = "simulated"
         model = "fast"
         fallback = ["ollama:qwen2.5:7b"]
-    """)
+    """,
+    )
     assert config.simulated_only
     assert config.tiers["reasoning"].model == "fast"
 
@@ -265,7 +269,7 @@ def test_example_routing_numbers_are_the_defaults() -> None:
 
 
 def test_toml_syntax_error_is_one_problem_with_line_and_column(tmp_path: Path) -> None:
-    path = write(tmp_path, '[server]\nport = = 1\n')
+    path = write(tmp_path, "[server]\nport = = 1\n")
     with pytest.raises(ConfigError) as info:
         load_config(path, {}, types=TYPES)
     [problem] = info.value.problems
@@ -283,7 +287,9 @@ def test_non_utf8_file(tmp_path: Path) -> None:
 
 
 def test_every_problem_is_reported_not_just_the_first(tmp_path: Path) -> None:
-    found = problems(tmp_path, """
+    found = problems(
+        tmp_path,
+        """
         port = 1
         [server]
         port = 70000
@@ -295,10 +301,18 @@ def test_every_problem_is_reported_not_just_the_first(tmp_path: Path) -> None:
         [tiers.medium]
         provider = "nowhere"
         model = ""
-    """)
+    """,
+    )
     keys = [p.key for p in found]
-    for key in ("port", "server.port", "server.log_level", "routing.default_tier", "providers.main.type",
-                "tiers.medium.model", "tiers.medium.provider"):
+    for key in (
+        "port",
+        "server.port",
+        "server.log_level",
+        "routing.default_tier",
+        "providers.main.type",
+        "tiers.medium.model",
+        "tiers.medium.provider",
+    ):
         assert key in keys
     assert "did you mean to put it under [server]" in messages(found, "port")[0]
 
@@ -314,28 +328,35 @@ def test_port_must_be_an_integer_in_range(tmp_path: Path, value: str) -> None:
 
 
 def test_server_values(tmp_path: Path) -> None:
-    config = load(tmp_path, """
+    config = load(
+        tmp_path,
+        """
         [server]
         host = "0.0.0.0"
         port = 9000
         log_level = "DEBUG"
         max_body_mb = 8
         shutdown_grace_seconds = 0
-    """, {"LYNKR_API_KEY": "proxy-key"})
+    """,
+        {"LYNKR_API_KEY": "proxy-key"},
+    )
     assert config.server.host == "0.0.0.0" and config.server.port == 9000
     assert config.server.log_level == "debug"
     assert config.server.max_body_mb == 8.0 and config.server.shutdown_grace_seconds == 0.0
 
 
 def test_server_bad_values(tmp_path: Path) -> None:
-    found = problems(tmp_path, """
+    found = problems(
+        tmp_path,
+        """
         [server]
         host = ""
         log_level = "trace"
         max_body_mb = 0
         shutdown_grace_seconds = -1
         workers = 4
-    """)
+    """,
+    )
     assert "allowed: debug, info, warning, error" in messages(found, "server.log_level")[0]
     assert "0 is not a number > 0" in messages(found, "server.max_body_mb")[0]
     assert "-1 is not a number >= 0" in messages(found, "server.shutdown_grace_seconds")[0]
@@ -346,8 +367,10 @@ def test_server_bad_values(tmp_path: Path) -> None:
 def test_routing_default_tier(tmp_path: Path) -> None:
     assert load(tmp_path, '[routing]\ndefault_tier = "complex"\n').routing.default_tier == "complex"
     found = problems(tmp_path, '[routing]\ndefault_tier = "complx"\nmode = 1\n')
-    assert "allowed: simple, medium, complex, reasoning; did you mean 'complex'" in messages(
-        found, "routing.default_tier")[0]
+    assert (
+        "allowed: simple, medium, complex, reasoning; did you mean 'complex'"
+        in messages(found, "routing.default_tier")[0]
+    )
     messages(found, "routing.mode")
 
 
@@ -368,7 +391,9 @@ def test_provider_defaults_come_from_the_type(tmp_path: Path) -> None:
 
 
 def test_provider_all_keys(tmp_path: Path) -> None:
-    config = load(tmp_path, """
+    config = load(
+        tmp_path,
+        """
         [providers.main]
         type = "openai"
         base_url = "http://proxy:8000/v1"
@@ -378,7 +403,8 @@ def test_provider_all_keys(tmp_path: Path) -> None:
         read_timeout = 60
         max_connections = 4
         stream_usage = false
-    """)
+    """,
+    )
     main = config.providers["main"]
     assert main.base_url == "http://proxy:8000/v1" and main.api_key_env == "MY_KEY_2"
     assert main.headers == {"X-Team": "infra"} and isinstance(main.headers, MappingProxyType)
@@ -395,14 +421,17 @@ def test_unknown_provider_type(tmp_path: Path) -> None:
 
 
 def test_provider_type_required_and_name_checked(tmp_path: Path) -> None:
-    found = problems(tmp_path, '[providers.main]\nbase_url = "http://x"\n'
-                               '[providers."my box"]\ntype = "ollama"\n')
+    found = problems(
+        tmp_path, '[providers.main]\nbase_url = "http://x"\n[providers."my box"]\ntype = "ollama"\n'
+    )
     assert "missing" in messages(found, "providers.main.type")[0]
     assert "letters, digits, - and _" in messages(found, "providers.my box")[0]
 
 
 def test_provider_bad_common_values(tmp_path: Path) -> None:
-    found = problems(tmp_path, """
+    found = problems(
+        tmp_path,
+        """
         [providers.main]
         type = "openai"
         base_url = "ftp://example.com"
@@ -411,7 +440,8 @@ def test_provider_bad_common_values(tmp_path: Path) -> None:
         read_timeout = true
         max_connections = 10.5
         api_key = "x"
-    """)
+    """,
+    )
     assert "not an http:// or https:// URL" in messages(found, "providers.main.base_url")[0]
     messages(found, "providers.main.headers")
     assert "is not a number > 0" in messages(found, "providers.main.connect_timeout")[0]
@@ -431,29 +461,38 @@ def test_api_key_env_must_name_a_variable_and_is_never_echoed(tmp_path: Path, va
 
 
 def test_header_values_are_never_echoed(tmp_path: Path) -> None:
-    found = problems(tmp_path, f'[providers.main]\ntype = "openai"\nheaders = {{ Authorization = 1, '
-                               f'"Bad Name" = "{SECRET}" }}\n')
-    assert {p.key for p in found} == {"providers.main.headers.Authorization",
-                                      "providers.main.headers.Bad Name"}
+    found = problems(
+        tmp_path,
+        f'[providers.main]\ntype = "openai"\nheaders = {{ Authorization = 1, "Bad Name" = "{SECRET}" }}\n',
+    )
+    assert {p.key for p in found} == {
+        "providers.main.headers.Authorization",
+        "providers.main.headers.Bad Name",
+    }
     assert SECRET not in format_problems(ConfigError(found))
 
 
 def test_requires_base_url(tmp_path: Path) -> None:
     found = problems(tmp_path, '[providers.az]\ntype = "azure-openai"\n')
     assert "or set AZURE_OPENAI_ENDPOINT" in messages(found, "providers.az.base_url")[0]
-    config = load(tmp_path, '[providers.az]\ntype = "azure-openai"\n', {"AZURE_OPENAI_ENDPOINT": "https://r.azure"})
+    config = load(
+        tmp_path, '[providers.az]\ntype = "azure-openai"\n', {"AZURE_OPENAI_ENDPOINT": "https://r.azure"}
+    )
     assert config.providers["az"].base_url == "https://r.azure"
 
 
 def test_options_are_type_checked(tmp_path: Path) -> None:
-    found = problems(tmp_path, """
+    found = problems(
+        tmp_path,
+        """
         [providers.box]
         type = "ollama"
         num_ctx = true
         keep_alive = 30
         think = 1
         temperature = 0.1
-    """)
+    """,
+    )
     assert "true is not an integer" in messages(found, "providers.box.num_ctx")[0]  # bool is not an int
     assert "30 is not a string" in messages(found, "providers.box.keep_alive")[0]
     assert "1 is not a boolean" in messages(found, "providers.box.think")[0]
@@ -489,21 +528,30 @@ def test_defined_name_wins_over_type_name(tmp_path: Path) -> None:
 
 
 def test_fallback_splits_on_the_first_colon(tmp_path: Path) -> None:
-    config = load(tmp_path, """
+    config = load(
+        tmp_path,
+        """
         [providers.big]
         type = "anthropic"
         [tiers.complex]
         provider = "big"
         model = "claude-opus-4-1"
         fallback = ["ollama:qwen2.5:7b", "big:claude-sonnet-4-5", "openai:gpt-4o"]
-    """, {"ANTHROPIC_API_KEY": "k", "OPENAI_API_KEY": "k"})
+    """,
+        {"ANTHROPIC_API_KEY": "k", "OPENAI_API_KEY": "k"},
+    )
     assert config.tiers["complex"].fallback == (
-        Target("ollama", "qwen2.5:7b"), Target("big", "claude-sonnet-4-5"), Target("openai", "gpt-4o"))
+        Target("ollama", "qwen2.5:7b"),
+        Target("big", "claude-sonnet-4-5"),
+        Target("openai", "gpt-4o"),
+    )
     assert list(config.providers) == ["big", "ollama", "openai"]
 
 
 def test_tier_problems(tmp_path: Path) -> None:
-    found = problems(tmp_path, """
+    found = problems(
+        tmp_path,
+        """
         [tiers.simple]
         provider = "opnai"
         model = "m"
@@ -519,7 +567,8 @@ def test_tier_problems(tmp_path: Path) -> None:
         provider = "ollama"
         model = "m"
         retries = 3
-    """)
+    """,
+    )
     assert "unknown provider 'opnai'" in messages(found, "tiers.simple.provider")[0]
     assert "did you mean 'openai'" in messages(found, "tiers.simple.provider")[0]
     for index in range(4):
@@ -540,23 +589,36 @@ def test_fallback_must_be_an_array(tmp_path: Path) -> None:
 def test_bare_type_needing_a_base_url_is_reported_at_the_tier(tmp_path: Path) -> None:
     found = problems(tmp_path, '[tiers.medium]\nprovider = "azure-openai"\nmodel = "gpt-4o"\n')
     assert "needs a base_url" in messages(found, "tiers.medium.provider")[0]
-    config = load(tmp_path, '[tiers.medium]\nprovider = "azure-openai"\nmodel = "gpt-4o"\n',
-                  {"AZURE_OPENAI_ENDPOINT": "https://r.azure", "AZURE_OPENAI_API_KEY": "k"})
+    config = load(
+        tmp_path,
+        '[tiers.medium]\nprovider = "azure-openai"\nmodel = "gpt-4o"\n',
+        {"AZURE_OPENAI_ENDPOINT": "https://r.azure", "AZURE_OPENAI_API_KEY": "k"},
+    )
     assert config.providers["azure-openai"].base_url == "https://r.azure"
 
 
-@pytest.mark.parametrize(("configured", "expected"), [
-    ({"simple"}, {"simple": "simple", "medium": "simple", "complex": "simple", "reasoning": "simple"}),
-    ({"medium"}, {"simple": "medium", "medium": "medium", "complex": "medium", "reasoning": "medium"}),
-    ({"simple", "reasoning"},
-     {"simple": "simple", "medium": "reasoning", "complex": "reasoning", "reasoning": "reasoning"}),
-    ({"medium", "complex"},
-     {"simple": "medium", "medium": "medium", "complex": "complex", "reasoning": "complex"}),
-])
-def test_missing_tiers_take_the_nearest_higher_then_lower(tmp_path: Path, configured: set[str],
-                                                          expected: dict[str, str]) -> None:
-    text = "".join(f'[tiers.{t}]\nprovider = "ollama"\nmodel = "m-{t}"\nfallback = ["ollama:f-{t}"]\n'
-                   for t in configured)
+@pytest.mark.parametrize(
+    ("configured", "expected"),
+    [
+        ({"simple"}, {"simple": "simple", "medium": "simple", "complex": "simple", "reasoning": "simple"}),
+        ({"medium"}, {"simple": "medium", "medium": "medium", "complex": "medium", "reasoning": "medium"}),
+        (
+            {"simple", "reasoning"},
+            {"simple": "simple", "medium": "reasoning", "complex": "reasoning", "reasoning": "reasoning"},
+        ),
+        (
+            {"medium", "complex"},
+            {"simple": "medium", "medium": "medium", "complex": "complex", "reasoning": "complex"},
+        ),
+    ],
+)
+def test_missing_tiers_take_the_nearest_higher_then_lower(
+    tmp_path: Path, configured: set[str], expected: dict[str, str]
+) -> None:
+    text = "".join(
+        f'[tiers.{t}]\nprovider = "ollama"\nmodel = "m-{t}"\nfallback = ["ollama:f-{t}"]\n'
+        for t in configured
+    )
     config = load(tmp_path, text)
     assert list(config.tiers) == list(TIERS)
     for tier, source in expected.items():
@@ -568,8 +630,12 @@ def test_missing_tiers_take_the_nearest_higher_then_lower(tmp_path: Path, config
 
 def test_mappings_are_read_only(tmp_path: Path) -> None:
     config = load(tmp_path, ONE_TIER)
-    for mapping in (config.providers, config.tiers, config.providers["ollama"].headers,
-                    config.providers["ollama"].options):
+    for mapping in (
+        config.providers,
+        config.tiers,
+        config.providers["ollama"].headers,
+        config.providers["ollama"].options,
+    ):
         assert isinstance(mapping, MappingProxyType)
     with pytest.raises(TypeError):
         config.tiers["simple"] = config.tiers["medium"]  # type: ignore[index]
@@ -639,15 +705,22 @@ def test_tier_pair_env_splits_on_the_first_colon(tmp_path: Path) -> None:
 
 
 def test_provider_and_model_pairs_win_over_tier_pair_and_file(tmp_path: Path) -> None:
-    env = {"TIER_MEDIUM": "ollama:a", "MEDIUM_PROVIDER": "openai", "MEDIUM_MODEL": "gpt-4o",
-           "OPENAI_API_KEY": "k"}
+    env = {
+        "TIER_MEDIUM": "ollama:a",
+        "MEDIUM_PROVIDER": "openai",
+        "MEDIUM_MODEL": "gpt-4o",
+        "OPENAI_API_KEY": "k",
+    }
     config = load(tmp_path, ONE_TIER, env)
     assert config.tiers["medium"].primary == Target("openai", "gpt-4o")
 
 
 def test_env_provider_alone_keeps_the_file_model(tmp_path: Path) -> None:
-    config = load(tmp_path, '[providers.gpu]\ntype = "ollama"\nbase_url = "http://gpu:11434"\n' + ONE_TIER,
-                  {"MEDIUM_PROVIDER": "gpu"})
+    config = load(
+        tmp_path,
+        '[providers.gpu]\ntype = "ollama"\nbase_url = "http://gpu:11434"\n' + ONE_TIER,
+        {"MEDIUM_PROVIDER": "gpu"},
+    )
     assert config.tiers["medium"].primary == Target("gpu", "qwen2.5:7b")
 
 
@@ -671,8 +744,11 @@ def test_env_provider_must_exist(tmp_path: Path) -> None:
 
 
 def test_model_provider_serves_tiers_configured_nowhere_else(tmp_path: Path) -> None:
-    config = load(tmp_path, ONE_TIER, {"MODEL_PROVIDER": "openai", "MODEL_DEFAULT": "gpt-4o",
-                                       "COMPLEX_MODEL": "o3", "OPENAI_API_KEY": "k"})
+    config = load(
+        tmp_path,
+        ONE_TIER,
+        {"MODEL_PROVIDER": "openai", "MODEL_DEFAULT": "gpt-4o", "COMPLEX_MODEL": "o3", "OPENAI_API_KEY": "k"},
+    )
     assert config.tiers["medium"].primary == Target("ollama", "qwen2.5:7b")  # from the file
     assert config.tiers["simple"].primary == Target("openai", "gpt-4o")
     assert config.tiers["complex"].primary == Target("openai", "o3")
@@ -690,14 +766,20 @@ def test_base_url_env_overrides_every_provider_of_the_type(tmp_path: Path) -> No
     env = {"OLLAMA_ENDPOINT": "http://second:2", "OLLAMA_BASE_URL": "http://first:1"}
     config = load(tmp_path, text, env)
     assert {p.base_url for p in config.providers.values()} == {"http://first:1"}
-    assert load(tmp_path, text, {"OLLAMA_BASE_URL": " ", "OLLAMA_ENDPOINT": "http://second:2"}).providers[
-        "a"].base_url == "http://second:2"
+    assert (
+        load(tmp_path, text, {"OLLAMA_BASE_URL": " ", "OLLAMA_ENDPOINT": "http://second:2"})
+        .providers["a"]
+        .base_url
+        == "http://second:2"
+    )
     messages(problems(tmp_path, text, {"OLLAMA_BASE_URL": "gpu:11434"}), "env:OLLAMA_BASE_URL")
 
 
 def test_anthropic_and_openai_base_url_are_never_read(tmp_path: Path) -> None:
-    text = ('[providers.c]\ntype = "anthropic"\n[providers.o]\ntype = "openai"\n'
-            '[tiers.medium]\nprovider = "c"\nmodel = "m"\nfallback = ["o:m"]\n')
+    text = (
+        '[providers.c]\ntype = "anthropic"\n[providers.o]\ntype = "openai"\n'
+        '[tiers.medium]\nprovider = "c"\nmodel = "m"\nfallback = ["o:m"]\n'
+    )
     env = {"ANTHROPIC_BASE_URL": "http://127.0.0.1:8081", "OPENAI_BASE_URL": "http://127.0.0.1:8081/v1"}
     config = load(tmp_path, text, env)
     assert config.providers["c"].base_url == "https://api.anthropic.com"
@@ -712,8 +794,11 @@ def test_option_env_converts_to_the_option_type(tmp_path: Path) -> None:
     text = '[providers.az]\ntype = "azure-openai"\nbase_url = "https://r"\napi_version = "1"\n'
     config = load(tmp_path, text, {"AZURE_OPENAI_API_VERSION": "2025-01-01"})
     assert config.providers["az"].options == {"api_version": "2025-01-01"}
-    config = load(tmp_path, '[providers.simulated]\ntype = "simulated"\n',
-                  {"SIM_FAILURE_RATE": "0.5", "SIM_SCRIPT": '[{"match": "hi"}]'})
+    config = load(
+        tmp_path,
+        '[providers.simulated]\ntype = "simulated"\n',
+        {"SIM_FAILURE_RATE": "0.5", "SIM_SCRIPT": '[{"match": "hi"}]'},
+    )
     assert config.providers["simulated"].options == {"failure_rate": 0.5, "script": [{"match": "hi"}]}
 
 
@@ -786,7 +871,9 @@ def test_binding_beyond_loopback_needs_a_proxy_key(tmp_path: Path) -> None:
 
 
 def test_reliability_values_and_problems(tmp_path: Path) -> None:
-    config = load(tmp_path, """
+    config = load(
+        tmp_path,
+        """
         [reliability]
         retries = 0
         max_in_flight = 8
@@ -794,11 +881,16 @@ def test_reliability_values_and_problems(tmp_path: Path) -> None:
         [reliability.breaker]
         failures = 3
         error_rate = 0.25
-    """)
+    """,
+    )
     assert config.reliability.retries == 0 and config.reliability.max_in_flight == 8
     assert config.reliability.escalate is False
     assert config.reliability.breaker.failures == 3 and config.reliability.breaker.error_rate == 0.25
-    found = {p.key for p in problems(tmp_path, """
+    found = {
+        p.key
+        for p in problems(
+            tmp_path,
+            """
         [reliability]
         retries = -1
         max_queue = 1.5
@@ -807,7 +899,9 @@ def test_reliability_values_and_problems(tmp_path: Path) -> None:
         [reliability.breaker]
         error_rate = 2
         cooldown = 5
-    """)}
+    """,
+        )
+    }
     assert found == {
         "reliability.retries",
         "reliability.max_queue",

@@ -90,6 +90,21 @@ def test_duplicate_values_expire_one_at_a_time() -> None:
     assert stats["latency_ms"]["p50"] == 42.0
 
 
+def test_reads_between_writes_see_every_change() -> None:
+    """Percentiles are sorted when read: a read after an add, an eviction or an expiry sees it."""
+    windows = LatencyWindows(window_seconds=10, max_samples=3)
+    windows.add("simple", "ollama", 5.0, None, now=0)
+    assert windows.percentiles("tier", now=0)["simple"]["latency_ms"]["p99"] == 5.0
+    windows.add("simple", "ollama", 1.0, 2.0, now=1)
+    stats = windows.percentiles("tier", now=1)["simple"]
+    assert stats["count"] == 2 and stats["latency_ms"]["p50"] == 1.0 and stats["ttft_ms"]["p50"] == 2.0
+    windows.add("simple", "ollama", 9.0, None, now=2)
+    windows.add("simple", "ollama", 7.0, None, now=3)  # evicts the 5.0 (max_samples=3)
+    assert windows.percentiles("tier", now=3)["simple"]["latency_ms"] == {"p50": 7.0, "p95": 9.0, "p99": 9.0}
+    stats = windows.percentiles("tier", now=11.5)["simple"]  # the 1.0 (t=1) has expired
+    assert stats["count"] == 2 and stats["latency_ms"]["p50"] == 7.0 and stats["ttft_count"] == 0
+
+
 def test_groups_are_separate() -> None:
     windows = LatencyWindows()
     windows.add("simple", "ollama", 10.0, None, now=1)

@@ -293,3 +293,66 @@ async def test_a_shared_session_id_does_not_carry_one_project_into_another(tmp_p
         assert service.project({}, later, "user-ann") == "/home/ann/shop"
     finally:
         await service.close()
+
+
+async def test_project_reads_only_what_a_conversation_added(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While no project is found, each turn reads only its new messages, and still finds the project a
+    full read would: the answer may first appear in a later turn, or in a conversation that shares the
+    opening but has fewer messages than were read."""
+    import daemon.memory
+    from daemon.config.model import MemoryConfig
+    from daemon.memory import MemoryService
+
+    reads: list[int] = []
+    find = daemon.memory.find_project
+
+    def counting(request: Request, start: int = 0, budget: int = 400_000) -> tuple[str, int]:
+        reads.append(start)
+        return find(request, start, budget)
+
+    monkeypatch.setattr(daemon.memory, "find_project", counting)
+    store = await MemoryStore.open(tmp_path / "m.db", background=False)
+    service = MemoryService(store, MemoryConfig())
+    try:
+        turns = [user("help me tidy up this code")]
+        for reply in ("Sure, which files?", "Anything else?"):
+            request = Request("m", list(turns))
+            assert service.project({}, request, "s") == project_of({}, request) == ""
+            assert service.project({}, request, "s") == ""  # a repeat: nothing new to read
+            turns += [Message("assistant", [TextBlock(reply)]), user("see below")]
+        assert reads == [0, 1]  # the first turn from the start, the second from its new messages
+        turns[-1] = result("t1", "edited /home/bo/shop/src/cart.py and /home/bo/shop/tests/test_cart.py")
+        grown = Request("m", list(turns))
+        assert project_of({}, grown) == "/home/bo/shop"
+        assert service.project({}, grown, "s") == "/home/bo/shop"
+        # Found once, kept: a later turn of the same conversation is not read again.
+        later = Request("m", [*turns, user("thanks")])
+        assert service.project({}, later, "s") == "/home/bo/shop"
+        assert reads == [0, 1, 3]
+        # Another conversation with the same opening and fewer messages is read from the start.
+        assert service.project({}, Request("m", [turns[0], turns[1], user("nothing here")]), "s2") == ""
+        short = Request("m", [turns[0], Message("assistant", [TextBlock("cwd: /srv/app/api")])])
+        assert service.project({}, short, "s2") == project_of({}, short) == "/srv/app/api"
+        assert reads[-2:] == [0, 0]
+    finally:
+        await service.close()
+
+
+@pytest.mark.parametrize(
+    "messages",
+    [
+        [],
+        [user("first"), Message("assistant", [TextBlock("ok")]), user("second one")],
+        [user("fix it"), call("t1", "Bash", command="ls"), result("t1", "a.py")],
+        [user("<system-reminder>ignore me</system-reminder>\nreal question"), result("t1", "x")],
+        [Message("assistant", [TextBlock("hello")])],
+    ],
+)
+def test_latest_user_text_is_the_routers(messages: list[Message]) -> None:
+    from daemon.memory import latest_user_text
+    from daemon.routing.envelope import read_turn
+
+    request = Request("m", messages)
+    assert latest_user_text(request) == read_turn(request).latest_user_text

@@ -76,13 +76,15 @@ def test_user_text_blocks_join_with_newline() -> None:
 
 def test_images_base64_and_url() -> None:
     body = ollama.build_request(
-        req(user(
-            TextBlock("what is this"),
-            ImageBlock(media_type="image/png", data="iVBORw0KGgo="),
-            ImageBlock(data="data:image/jpeg;base64,/9j/4AAQ"),
-            ImageBlock(url="data:image/gif;base64,R0lGOD"),
-            ImageBlock(url="https://example.com/cat.png"),
-        )),
+        req(
+            user(
+                TextBlock("what is this"),
+                ImageBlock(media_type="image/png", data="iVBORw0KGgo="),
+                ImageBlock(data="data:image/jpeg;base64,/9j/4AAQ"),
+                ImageBlock(url="data:image/gif;base64,R0lGOD"),
+                ImageBlock(url="https://example.com/cat.png"),
+            )
+        ),
         "m",
         stream=False,
     )
@@ -167,8 +169,12 @@ def test_tool_result_images_are_attached() -> None:
         "m",
         stream=False,
     )
-    assert body["messages"][-1] == {"role": "tool", "content": "here", "tool_name": "screenshot",
-                                    "images": ["AAAA"]}
+    assert body["messages"][-1] == {
+        "role": "tool",
+        "content": "here",
+        "tool_name": "screenshot",
+        "images": ["AAAA"],
+    }
 
 
 def test_tools_are_openai_style() -> None:
@@ -179,10 +185,18 @@ def test_tools_are_openai_style() -> None:
         stream=True,
     )
     assert body["tools"] == [
-        {"type": "function", "function": {"name": "get_weather", "description": "Weather for a city",
-                                          "parameters": schema}},
-        {"type": "function", "function": {"name": "noop", "description": "",
-                                          "parameters": {"type": "object", "properties": {}}}},
+        {
+            "type": "function",
+            "function": {"name": "get_weather", "description": "Weather for a city", "parameters": schema},
+        },
+        {
+            "type": "function",
+            "function": {
+                "name": "noop",
+                "description": "",
+                "parameters": {"type": "object", "properties": {}},
+            },
+        },
     ]
 
 
@@ -197,7 +211,11 @@ def test_options() -> None:
     body = ollama.build_request(
         req(
             user(TextBlock("x")),
-            temperature=0.2, top_p=0.9, top_k=40, max_tokens=512, stop=["</s>", "END"],
+            temperature=0.2,
+            top_p=0.9,
+            top_k=40,
+            max_tokens=512,
+            stop=["</s>", "END"],
             extra={"seed": 7, "presence_penalty": 0.5, "logit_bias": {"1": 2}, "user_tag": "x"},
         ),
         "m",
@@ -205,8 +223,14 @@ def test_options() -> None:
         num_ctx=32768,
     )
     assert body["options"] == {
-        "temperature": 0.2, "top_p": 0.9, "top_k": 40, "num_predict": 512, "stop": ["</s>", "END"],
-        "seed": 7, "presence_penalty": 0.5, "num_ctx": 32768,
+        "temperature": 0.2,
+        "top_p": 0.9,
+        "top_k": 40,
+        "num_predict": 512,
+        "stop": ["</s>", "END"],
+        "seed": 7,
+        "presence_penalty": 0.5,
+        "num_ctx": 32768,
     }
 
 
@@ -329,9 +353,19 @@ def test_parse_missing_usage_is_zero() -> None:
     assert ollama.parse_response(body, "ollama").usage == Usage()
 
 
-@pytest.mark.parametrize("body", [None, [], "text", {"done": True}, {"message": "hi"},
-                                  {"message": {"content": 5}}, {"message": {"tool_calls": {}}},
-                                  {"message": {"tool_calls": [{"function": {}}]}}])
+@pytest.mark.parametrize(
+    "body",
+    [
+        None,
+        [],
+        "text",
+        {"done": True},
+        {"message": "hi"},
+        {"message": {"content": 5}},
+        {"message": {"tool_calls": {}}},
+        {"message": {"tool_calls": [{"function": {}}]}},
+    ],
+)
 def test_parse_malformed(body: object) -> None:
     with pytest.raises(LynkrError) as info:
         ollama.parse_response(body, "local")
@@ -400,13 +434,15 @@ def check_contract(events: list[StreamEvent]) -> None:
 
 
 def test_stream_text_then_tool_call_then_done() -> None:
-    events = decode([
-        part(content="Let me "),
-        part(content="check."),
-        "",
-        part(tool_calls=[{"function": {"name": "get_weather", "arguments": {"city": "Paris", "n": 2}}}]),
-        done(prompt_eval_count=42, eval_count=17),
-    ])
+    events = decode(
+        [
+            part(content="Let me "),
+            part(content="check."),
+            "",
+            part(tool_calls=[{"function": {"name": "get_weather", "arguments": {"city": "Paris", "n": 2}}}]),
+            done(prompt_eval_count=42, eval_count=17),
+        ]
+    )
     check_contract(events)
     assert events[0] == MessageStart("msg_1", "qwen3", INPUT)
     tool_start = events[5]
@@ -439,12 +475,18 @@ def test_stream_text_then_tool_call_then_done() -> None:
 
 
 def test_stream_several_tool_calls_get_distinct_blocks_and_ids() -> None:
-    events = decode([
-        part(tool_calls=[{"function": {"name": "a", "arguments": {}}},
-                         {"function": {"name": "b", "arguments": {"x": 1}}}]),
-        part(tool_calls=[{"function": {"name": "c", "arguments": {"y": [1, 2]}}}]),
-        done(prompt_eval_count=1, eval_count=1),
-    ])
+    events = decode(
+        [
+            part(
+                tool_calls=[
+                    {"function": {"name": "a", "arguments": {}}},
+                    {"function": {"name": "b", "arguments": {"x": 1}}},
+                ]
+            ),
+            part(tool_calls=[{"function": {"name": "c", "arguments": {"y": [1, 2]}}}]),
+            done(prompt_eval_count=1, eval_count=1),
+        ]
+    )
     check_contract(events)
     acc = StreamAccumulator()
     for event in events:
@@ -455,12 +497,14 @@ def test_stream_several_tool_calls_get_distinct_blocks_and_ids() -> None:
 
 
 def test_stream_thinking_then_text() -> None:
-    events = decode([
-        part(thinking="Hmm, "),
-        part(thinking="easy."),
-        part(content="4"),
-        done(prompt_eval_count=5, eval_count=3),
-    ])
+    events = decode(
+        [
+            part(thinking="Hmm, "),
+            part(thinking="easy."),
+            part(content="4"),
+            done(prompt_eval_count=5, eval_count=3),
+        ]
+    )
     check_contract(events)
     assert events[1:] == [
         BlockStart(0, ThinkingBlock("", origin="ollama")),
@@ -565,9 +609,18 @@ def test_stream_lines_after_done_are_ignored() -> None:
 
 
 def test_stream_content_on_done_line_is_kept() -> None:
-    events = decode([part(done=False, content="a"),
-                     line(message={"role": "assistant", "content": "b"}, done=True, done_reason="stop",
-                          prompt_eval_count=1, eval_count=2)])
+    events = decode(
+        [
+            part(done=False, content="a"),
+            line(
+                message={"role": "assistant", "content": "b"},
+                done=True,
+                done_reason="stop",
+                prompt_eval_count=1,
+                eval_count=2,
+            ),
+        ]
+    )
     check_contract(events)
     acc = StreamAccumulator()
     for event in events:

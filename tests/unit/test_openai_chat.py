@@ -87,7 +87,7 @@ def sse_payloads(raw: bytes) -> list[str]:
     for frame in raw.decode().split("\n\n")[:-1]:
         assert frame.startswith("data: "), frame
         assert "\n" not in frame, "one data line per event"
-        payloads.append(frame[len("data: "):])
+        payloads.append(frame[len("data: ") :])
     return payloads
 
 
@@ -158,15 +158,19 @@ def accumulate(events: list[StreamEvent]) -> Response:
 
 def chunk(delta: dict[str, Any] | None = None, finish: str | None = None, **extra: Any) -> dict[str, Any]:
     out: dict[str, Any] = {
-        "id": "chatcmpl-up", "object": "chat.completion.chunk", "created": 1, "model": "gpt-4o",
+        "id": "chatcmpl-up",
+        "object": "chat.completion.chunk",
+        "created": 1,
+        "model": "gpt-4o",
         "choices": [{"index": 0, "delta": delta or {}, "logprobs": None, "finish_reason": finish}],
     }
     out.update(extra)
     return out
 
 
-def call(index: int | None = None, call_id: str | None = None, name: str | None = None,
-         arguments: Any = None) -> dict[str, Any]:
+def call(
+    index: int | None = None, call_id: str | None = None, name: str | None = None, arguments: Any = None
+) -> dict[str, Any]:
     """One ``delta.tool_calls`` entry, with only the keys given."""
     out: dict[str, Any] = {}
     if index is not None:
@@ -185,12 +189,18 @@ def call(index: int | None = None, call_id: str | None = None, name: str | None 
 
 def usage_chunk(prompt: int = 44, completion: int = 16, cached: int = 0) -> dict[str, Any]:
     return {
-        "id": "chatcmpl-up", "object": "chat.completion.chunk", "created": 1, "model": "gpt-4o",
+        "id": "chatcmpl-up",
+        "object": "chat.completion.chunk",
+        "created": 1,
+        "model": "gpt-4o",
         "choices": [],
-        "usage": {"prompt_tokens": prompt, "completion_tokens": completion,
-                  "total_tokens": prompt + completion,
-                  "prompt_tokens_details": {"cached_tokens": cached},
-                  "completion_tokens_details": {"reasoning_tokens": 0}},
+        "usage": {
+            "prompt_tokens": prompt,
+            "completion_tokens": completion,
+            "total_tokens": prompt + completion,
+            "prompt_tokens_details": {"cached_tokens": cached},
+            "completion_tokens_details": {"reasoning_tokens": 0},
+        },
     }
 
 
@@ -224,41 +234,68 @@ def test_top_level_shape_is_validated(raw: object, param: str) -> None:
 
 
 def test_roles() -> None:
-    rejects(body(messages=[{"role": "function", "name": "f", "content": "x"}]), "messages[0].role",
-            "legacy 'function' role", "tool_call_id")
+    rejects(
+        body(messages=[{"role": "function", "name": "f", "content": "x"}]),
+        "messages[0].role",
+        "legacy 'function' role",
+        "tool_call_id",
+    )
     rejects(body(messages=[{"role": "robot", "content": "x"}]), "messages[0].role", "'robot'", "assistant")
     rejects(body(messages=[{"content": "x"}]), "messages[0].role", "missing")
 
 
 def test_system_and_developer_are_hoisted_from_anywhere() -> None:
-    request = parse(messages=[
-        {"role": "system", "content": "You are terse."},
-        {"role": "user", "content": "a"},
-        {"role": "developer", "content": [{"type": "text", "text": "Prefer Python.",
-                                           "cache_control": {"type": "ephemeral"}}]},
-        {"role": "user", "content": "b"},
-        {"role": "system", "content": ""},
-    ])
-    assert request.system == [TextBlock("You are terse."),
-                              TextBlock("Prefer Python.", cache_control={"type": "ephemeral"})]
+    request = parse(
+        messages=[
+            {"role": "system", "content": "You are terse."},
+            {"role": "user", "content": "a"},
+            {
+                "role": "developer",
+                "content": [
+                    {"type": "text", "text": "Prefer Python.", "cache_control": {"type": "ephemeral"}}
+                ],
+            },
+            {"role": "user", "content": "b"},
+            {"role": "system", "content": ""},
+        ]
+    )
+    assert request.system == [
+        TextBlock("You are terse."),
+        TextBlock("Prefer Python.", cache_control={"type": "ephemeral"}),
+    ]
     # The mid-conversation system message is gone, so the two user turns merge.
     assert request.messages == [Message("user", [TextBlock("a"), TextBlock("b")])]
 
 
 def test_system_rejects_images() -> None:
     image = {"type": "image_url", "image_url": {"url": "https://x/i.png"}}
-    rejects(body(messages=[{"role": "system", "content": [image]}, {"role": "user", "content": "x"}]),
-            "messages[0].content[0].type", "'image_url'", "system")
+    rejects(
+        body(messages=[{"role": "system", "content": [image]}, {"role": "user", "content": "x"}]),
+        "messages[0].content[0].type",
+        "'image_url'",
+        "system",
+    )
 
 
 def test_user_parts_images_and_tolerated_keys() -> None:
-    request = parse(messages=[{"role": "user", "name": "alice", "content": [
-        {"type": "text", "text": "look", "cache_control": {"type": "ephemeral"}},
-        {"type": "text", "text": ""},
-        {"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBORw0K", "detail": "high"}},
-        {"type": "image_url", "image_url": {"url": "https://example.com/cat.jpg"}},
-        {"type": "image_url", "image_url": "http://example.com/legacy.png"},
-    ]}])
+    request = parse(
+        messages=[
+            {
+                "role": "user",
+                "name": "alice",
+                "content": [
+                    {"type": "text", "text": "look", "cache_control": {"type": "ephemeral"}},
+                    {"type": "text", "text": ""},
+                    {
+                        "type": "image_url",
+                        "image_url": {"url": "data:image/png;base64,iVBORw0K", "detail": "high"},
+                    },
+                    {"type": "image_url", "image_url": {"url": "https://example.com/cat.jpg"}},
+                    {"type": "image_url", "image_url": "http://example.com/legacy.png"},
+                ],
+            }
+        ]
+    )
     assert request.messages[0].content == [
         TextBlock("look", cache_control={"type": "ephemeral"}),
         ImageBlock(media_type="image/png", data="iVBORw0K"),
@@ -279,12 +316,21 @@ def test_message_level_cache_control_lands_on_last_block() -> None:
         ({"text": "no type"}, "messages[0].content[1].type", "missing"),
         ({"type": "text", "text": 5}, "messages[0].content[1].text", "string"),
         ({"type": "image_url", "image_url": {}}, "messages[0].content[1].image_url.url", "data:"),
-        ({"type": "image_url", "image_url": {"url": "data:image/png,rawbytes"}},
-         "messages[0].content[1].image_url.url", "base64"),
-        ({"type": "image_url", "image_url": {"url": "data:text/plain;base64,aGk="}},
-         "messages[0].content[1].image_url.url", "image/*"),
-        ({"type": "image_url", "image_url": {"url": "ftp://x/y.png"}},
-         "messages[0].content[1].image_url.url", "http(s)"),
+        (
+            {"type": "image_url", "image_url": {"url": "data:image/png,rawbytes"}},
+            "messages[0].content[1].image_url.url",
+            "base64",
+        ),
+        (
+            {"type": "image_url", "image_url": {"url": "data:text/plain;base64,aGk="}},
+            "messages[0].content[1].image_url.url",
+            "image/*",
+        ),
+        (
+            {"type": "image_url", "image_url": {"url": "ftp://x/y.png"}},
+            "messages[0].content[1].image_url.url",
+            "http(s)",
+        ),
         ("just a string", "messages[0].content[1]", "object"),
     ],
 )
@@ -298,42 +344,69 @@ def test_user_content_must_be_string_or_array() -> None:
 
 
 def test_assistant_turn_with_reasoning_text_and_tool_calls() -> None:
-    request = parse(messages=[
-        {"role": "user", "content": "weather?"},
-        {"role": "assistant", "content": "Checking.", "reasoning_content": "Need the tool.",
-         "tool_calls": [
-             {"id": "call_1", "type": "function",
-              "function": {"name": "get_weather", "arguments": "{\"city\":\"NYC\"}"}},
-             {"id": "call_2", "type": "function", "function": {"name": "get_time", "arguments": "not json"}},
-             {"id": "call_3", "function": {"name": "noop", "arguments": ""}},
-         ]},
-    ])
-    assert request.messages[1] == Message("assistant", [
-        ThinkingBlock("Need the tool.", origin="openai"),
-        TextBlock("Checking."),
-        ToolUseBlock("call_1", "get_weather", {"city": "NYC"}),
-        ToolUseBlock("call_2", "get_time", {"_raw": "not json"}),
-        ToolUseBlock("call_3", "noop", {}),
-    ])
+    request = parse(
+        messages=[
+            {"role": "user", "content": "weather?"},
+            {
+                "role": "assistant",
+                "content": "Checking.",
+                "reasoning_content": "Need the tool.",
+                "tool_calls": [
+                    {
+                        "id": "call_1",
+                        "type": "function",
+                        "function": {"name": "get_weather", "arguments": '{"city":"NYC"}'},
+                    },
+                    {
+                        "id": "call_2",
+                        "type": "function",
+                        "function": {"name": "get_time", "arguments": "not json"},
+                    },
+                    {"id": "call_3", "function": {"name": "noop", "arguments": ""}},
+                ],
+            },
+        ]
+    )
+    assert request.messages[1] == Message(
+        "assistant",
+        [
+            ThinkingBlock("Need the tool.", origin="openai"),
+            TextBlock("Checking."),
+            ToolUseBlock("call_1", "get_weather", {"city": "NYC"}),
+            ToolUseBlock("call_2", "get_time", {"_raw": "not json"}),
+            ToolUseBlock("call_3", "noop", {}),
+        ],
+    )
 
 
 def test_tool_call_only_assistant_has_no_empty_text_block() -> None:
     for content in (None, "", [{"type": "text", "text": ""}]):
-        request = parse(messages=[
-            {"role": "user", "content": "x"},
-            {"role": "assistant", "content": content,
-             "tool_calls": [{"id": "c", "type": "function", "function": {"name": "f", "arguments": "{}"}}]},
-        ])
+        request = parse(
+            messages=[
+                {"role": "user", "content": "x"},
+                {
+                    "role": "assistant",
+                    "content": content,
+                    "tool_calls": [
+                        {"id": "c", "type": "function", "function": {"name": "f", "arguments": "{}"}}
+                    ],
+                },
+            ]
+        )
         assert request.messages[1].content == [ToolUseBlock("c", "f", {})]
 
 
 @pytest.mark.parametrize(
     ("call", "param"),
     [
-        ({"id": "c", "type": "function", "function": {"name": "f", "arguments": 5}},
-         "messages[1].tool_calls[0].function.arguments"),
-        ({"id": "c", "type": "function", "function": {"arguments": "{}"}},
-         "messages[1].tool_calls[0].function.name"),
+        (
+            {"id": "c", "type": "function", "function": {"name": "f", "arguments": 5}},
+            "messages[1].tool_calls[0].function.arguments",
+        ),
+        (
+            {"id": "c", "type": "function", "function": {"arguments": "{}"}},
+            "messages[1].tool_calls[0].function.name",
+        ),
         ({"type": "function", "function": {"name": "f", "arguments": "{}"}}, "messages[1].tool_calls[0].id"),
         ({"id": "c", "type": "custom", "custom": {}}, "messages[1].tool_calls[0].type"),
         ({"id": "c", "type": "function"}, "messages[1].tool_calls[0].function"),
@@ -341,75 +414,125 @@ def test_tool_call_only_assistant_has_no_empty_text_block() -> None:
     ],
 )
 def test_bad_tool_calls_name_the_field(call: object, param: str) -> None:
-    rejects(body(messages=[{"role": "user", "content": "x"},
-                           {"role": "assistant", "content": None, "tool_calls": [call]}]), param)
+    rejects(
+        body(
+            messages=[
+                {"role": "user", "content": "x"},
+                {"role": "assistant", "content": None, "tool_calls": [call]},
+            ]
+        ),
+        param,
+    )
 
 
 def test_assistant_field_validation() -> None:
     base = [{"role": "user", "content": "x"}]
-    rejects(body(messages=[*base, {"role": "assistant", "tool_calls": {"id": "c"}}]),
-            "messages[1].tool_calls")
-    rejects(body(messages=[*base, {"role": "assistant", "content": "x", "reasoning_content": 1}]),
-            "messages[1].reasoning_content")
-    rejects(body(messages=[*base, {"role": "assistant", "function_call": {"name": "f", "arguments": "{}"}}]),
-            "messages[1].function_call", "tool_calls")
+    rejects(
+        body(messages=[*base, {"role": "assistant", "tool_calls": {"id": "c"}}]), "messages[1].tool_calls"
+    )
+    rejects(
+        body(messages=[*base, {"role": "assistant", "content": "x", "reasoning_content": 1}]),
+        "messages[1].reasoning_content",
+    )
+    rejects(
+        body(messages=[*base, {"role": "assistant", "function_call": {"name": "f", "arguments": "{}"}}]),
+        "messages[1].function_call",
+        "tool_calls",
+    )
     image = {"type": "image_url", "image_url": {}}
-    rejects(body(messages=[*base, {"role": "assistant", "content": [image]}]),
-            "messages[1].content[0].type", "assistant")
+    rejects(
+        body(messages=[*base, {"role": "assistant", "content": [image]}]),
+        "messages[1].content[0].type",
+        "assistant",
+    )
 
 
 def test_assistant_refusal_part_becomes_text() -> None:
-    request = parse(messages=[{"role": "user", "content": "x"},
-                              {"role": "assistant", "content": [{"type": "refusal", "refusal": "No."}]}])
+    request = parse(
+        messages=[
+            {"role": "user", "content": "x"},
+            {"role": "assistant", "content": [{"type": "refusal", "refusal": "No."}]},
+        ]
+    )
     assert request.messages[1].content == [TextBlock("No.")]
 
 
 def test_consecutive_tool_messages_and_following_user_become_one_user_turn() -> None:
-    request = parse(messages=[
-        {"role": "user", "content": "go"},
-        {"role": "assistant", "content": None, "tool_calls": [
-            {"id": "a", "type": "function", "function": {"name": "f", "arguments": "{}"}},
-            {"id": "b", "type": "function", "function": {"name": "g", "arguments": "{}"}},
-            {"id": "late", "type": "function", "function": {"name": "h", "arguments": "{}"}},
-        ]},
-        {"role": "tool", "tool_call_id": "a", "name": "f", "content": "one"},
-        {"role": "tool", "tool_call_id": "b", "content": [{"type": "text", "text": "two"},
-                                                          {"type": "text", "text": "lines"}]},
-        {"role": "user", "content": "thanks"},
-        {"role": "tool", "tool_call_id": "late", "content": ""},
-    ])
+    request = parse(
+        messages=[
+            {"role": "user", "content": "go"},
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [
+                    {"id": "a", "type": "function", "function": {"name": "f", "arguments": "{}"}},
+                    {"id": "b", "type": "function", "function": {"name": "g", "arguments": "{}"}},
+                    {"id": "late", "type": "function", "function": {"name": "h", "arguments": "{}"}},
+                ],
+            },
+            {"role": "tool", "tool_call_id": "a", "name": "f", "content": "one"},
+            {
+                "role": "tool",
+                "tool_call_id": "b",
+                "content": [{"type": "text", "text": "two"}, {"type": "text", "text": "lines"}],
+            },
+            {"role": "user", "content": "thanks"},
+            {"role": "tool", "tool_call_id": "late", "content": ""},
+        ]
+    )
     assert len(request.messages) == 3
-    assert request.messages[2] == Message("user", [
-        ToolResultBlock("a", [TextBlock("one")]),
-        ToolResultBlock("b", [TextBlock("two"), TextBlock("lines")]),
-        ToolResultBlock("late", []),  # results always lead the user turn (Anthropic requires it)
-        TextBlock("thanks"),
-    ])
+    assert request.messages[2] == Message(
+        "user",
+        [
+            ToolResultBlock("a", [TextBlock("one")]),
+            ToolResultBlock("b", [TextBlock("two"), TextBlock("lines")]),
+            ToolResultBlock("late", []),  # results always lead the user turn (Anthropic requires it)
+            TextBlock("thanks"),
+        ],
+    )
 
 
 def test_consecutive_same_role_messages_merge() -> None:
-    request = parse(messages=[
-        {"role": "user", "content": "a"}, {"role": "user", "content": "b"},
-        {"role": "assistant", "content": "c"}, {"role": "assistant", "content": "d"},
-        {"role": "user", "content": ""},  # empty: dropped, not an empty text block
-    ])
-    assert request.messages == [Message("user", [TextBlock("a"), TextBlock("b")]),
-                                Message("assistant", [TextBlock("c"), TextBlock("d")])]
+    request = parse(
+        messages=[
+            {"role": "user", "content": "a"},
+            {"role": "user", "content": "b"},
+            {"role": "assistant", "content": "c"},
+            {"role": "assistant", "content": "d"},
+            {"role": "user", "content": ""},  # empty: dropped, not an empty text block
+        ]
+    )
+    assert request.messages == [
+        Message("user", [TextBlock("a"), TextBlock("b")]),
+        Message("assistant", [TextBlock("c"), TextBlock("d")]),
+    ]
 
 
 def test_tool_message_validation() -> None:
     rejects(body(messages=[{"role": "tool", "content": "x"}]), "messages[0].tool_call_id")
-    rejects(body(messages=[{"role": "tool", "tool_call_id": "a", "content": [{"type": "file"}]}]),
-            "messages[0].content[0].type", "tool")
+    rejects(
+        body(messages=[{"role": "tool", "tool_call_id": "a", "content": [{"type": "file"}]}]),
+        "messages[0].content[0].type",
+        "tool",
+    )
 
 
 def test_tools_and_defaults() -> None:
     city = {"type": "object", "properties": {"city": {"type": "string"}}}
-    request = parse(tools=[
-        {"type": "function", "function": {"name": "get_weather", "description": "Weather",
-                                          "parameters": city, "strict": True}},
-        {"type": "function", "function": {"name": "ping"}},
-    ])
+    request = parse(
+        tools=[
+            {
+                "type": "function",
+                "function": {
+                    "name": "get_weather",
+                    "description": "Weather",
+                    "parameters": city,
+                    "strict": True,
+                },
+            },
+            {"type": "function", "function": {"name": "ping"}},
+        ]
+    )
     assert request.tools == [
         Tool("get_weather", "Weather", city),
         Tool("ping", None, {"type": "object", "properties": {}}),
@@ -423,10 +546,14 @@ def test_tools_and_defaults() -> None:
         ([{"type": "web_search"}], "tools[0].type"),
         ([{"type": "function"}], "tools[0].function"),
         ([{"type": "function", "function": {"name": ""}}], "tools[0].function.name"),
-        ([{"type": "function", "function": {"name": "f", "parameters": "{}"}}],
-         "tools[0].function.parameters"),
-        ([{"type": "function", "function": {"name": "f", "description": 3}}],
-         "tools[0].function.description"),
+        (
+            [{"type": "function", "function": {"name": "f", "parameters": "{}"}}],
+            "tools[0].function.parameters",
+        ),
+        (
+            [{"type": "function", "function": {"name": "f", "description": 3}}],
+            "tools[0].function.description",
+        ),
     ],
 )
 def test_bad_tools(tools: object, param: str) -> None:
@@ -453,14 +580,18 @@ def test_parallel_tool_calls_false() -> None:
     expected = ToolChoice("auto", disable_parallel=True)
     assert parse(tools=FN_TOOL, parallel_tool_calls=False).tool_choice == expected
     assert parse(tools=FN_TOOL, tool_choice="required", parallel_tool_calls=False).tool_choice == ToolChoice(
-        "any", disable_parallel=True)
+        "any", disable_parallel=True
+    )
     assert parse(tools=FN_TOOL, parallel_tool_calls=True).tool_choice is None
 
 
 def test_bad_tool_choice() -> None:
     rejects(body(tools=FN_TOOL, tool_choice="any"), "tool_choice", "'required'")
-    rejects(body(tools=FN_TOOL, tool_choice={"type": "function", "function": {"name": "g"}}),
-            "tool_choice.function.name", "'g'")
+    rejects(
+        body(tools=FN_TOOL, tool_choice={"type": "function", "function": {"name": "g"}}),
+        "tool_choice.function.name",
+        "'g'",
+    )
     rejects(body(tools=FN_TOOL, tool_choice={"type": "allowed_tools"}), "tool_choice.type")
     rejects(body(tools=FN_TOOL, tool_choice={"type": "function"}), "tool_choice.function.name")
     rejects(body(tools=FN_TOOL, parallel_tool_calls="no"), "parallel_tool_calls")
@@ -476,8 +607,16 @@ def test_max_tokens() -> None:
 
 
 def test_sampling_stop_n_stream_and_format() -> None:
-    request = parse(temperature=0.2, top_p=1, stop="END", stream=True, stream_options={"include_usage": True},
-                    n=1, user="u-1", response_format={"type": "json_object"})
+    request = parse(
+        temperature=0.2,
+        top_p=1,
+        stop="END",
+        stream=True,
+        stream_options={"include_usage": True},
+        n=1,
+        user="u-1",
+        response_format={"type": "json_object"},
+    )
     assert (request.temperature, request.top_p, request.stop) == (0.2, 1.0, ["END"])
     assert request.stream is True and request.include_usage is True
     assert request.user == "u-1" and request.response_format == {"type": "json_object"}
@@ -511,12 +650,30 @@ def test_scalar_validation(overrides: dict[str, Any], param: str, fragment: str)
 
 
 def test_extra_knobs_and_ignored_keys() -> None:
-    request = parse(seed=7, presence_penalty=0.5, frequency_penalty=-0.5, logit_bias={"50256": -100},
-                    logprobs=True, top_logprobs=3, reasoning_effort="high", service_tier="flex",
-                    metadata={"a": "b"}, store=True, prediction={"type": "content"}, temperature=None)
-    assert request.extra == {"seed": 7, "presence_penalty": 0.5, "frequency_penalty": -0.5,
-                             "logit_bias": {"50256": -100}, "logprobs": True, "top_logprobs": 3,
-                             "reasoning_effort": "high", "service_tier": "flex"}
+    request = parse(
+        seed=7,
+        presence_penalty=0.5,
+        frequency_penalty=-0.5,
+        logit_bias={"50256": -100},
+        logprobs=True,
+        top_logprobs=3,
+        reasoning_effort="high",
+        service_tier="flex",
+        metadata={"a": "b"},
+        store=True,
+        prediction={"type": "content"},
+        temperature=None,
+    )
+    assert request.extra == {
+        "seed": 7,
+        "presence_penalty": 0.5,
+        "frequency_penalty": -0.5,
+        "logit_bias": {"50256": -100},
+        "logprobs": True,
+        "top_logprobs": 3,
+        "reasoning_effort": "high",
+        "service_tier": "flex",
+    }
     assert request.temperature is None
 
 
@@ -525,15 +682,27 @@ def test_malformed_bodies_only_ever_raise_lynkr_errors() -> None:
     rich = body(
         messages=[
             {"role": "system", "content": [{"type": "text", "text": "s"}]},
-            {"role": "user", "content": [{"type": "text", "text": "u"},
-                                         {"type": "image_url", "image_url": {"url": "https://x/y.png"}}]},
-            {"role": "assistant", "content": "a", "reasoning_content": "r", "tool_calls": [
-                {"id": "c", "type": "function", "function": {"name": "f", "arguments": "{}"}}]},
+            {
+                "role": "user",
+                "content": [
+                    {"type": "text", "text": "u"},
+                    {"type": "image_url", "image_url": {"url": "https://x/y.png"}},
+                ],
+            },
+            {
+                "role": "assistant",
+                "content": "a",
+                "reasoning_content": "r",
+                "tool_calls": [{"id": "c", "type": "function", "function": {"name": "f", "arguments": "{}"}}],
+            },
             {"role": "tool", "tool_call_id": "c", "content": "t"},
         ],
         tools=[{"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}],
-        tool_choice={"type": "function", "function": {"name": "f"}}, stream_options={"include_usage": True},
-        response_format={"type": "json_object"}, stop=["x"], max_tokens=5,
+        tool_choice={"type": "function", "function": {"name": "f"}},
+        stream_options={"include_usage": True},
+        response_format={"type": "json_object"},
+        stop=["x"],
+        max_tokens=5,
     )
     junk: list[object] = [None, 0, -1, 1.5, True, "", "s", [], [None], {}, {"type": None}]
 
@@ -574,8 +743,9 @@ def _response(**overrides: Any) -> Response:
             ToolUseBlock("toolu_2", "get_time", {"tz": "Europe/Paris", "fmt": "24h"}),
         ],
         "stop_reason": StopReason.TOOL_USE,
-        "usage": Usage(input_tokens=10, output_tokens=20, cache_read_tokens=30, cache_write_tokens=5,
-                       reasoning_tokens=4),
+        "usage": Usage(
+            input_tokens=10, output_tokens=20, cache_read_tokens=30, cache_write_tokens=5, reasoning_tokens=4
+        ),
     }
     base.update(overrides)
     return Response(**base)
@@ -597,14 +767,18 @@ def test_render_response_validates_against_sdk() -> None:
         ("toolu_2", "get_time", '{"tz":"Europe/Paris","fmt":"24h"}'),
     ]
     assert rendered["usage"] == {
-        "prompt_tokens": 45, "completion_tokens": 20, "total_tokens": 65,
-        "prompt_tokens_details": {"cached_tokens": 30}, "completion_tokens_details": {"reasoning_tokens": 4},
+        "prompt_tokens": 45,
+        "completion_tokens": 20,
+        "total_tokens": 65,
+        "prompt_tokens_details": {"cached_tokens": 30},
+        "completion_tokens_details": {"reasoning_tokens": 4},
     }
 
 
 def test_render_plain_text_response_omits_tool_calls_and_reasoning() -> None:
-    response = _response(content=[TextBlock("Hel"), TextBlock("lo")], stop_reason=StopReason.END_TURN,
-                         id="chatcmpl-keep")
+    response = _response(
+        content=[TextBlock("Hel"), TextBlock("lo")], stop_reason=StopReason.END_TURN, id="chatcmpl-keep"
+    )
     rendered = render_response(response, "m")
     message = rendered["choices"][0]["message"]
     assert message == {"role": "assistant", "content": "Hello", "refusal": None}
@@ -707,12 +881,17 @@ def test_encoder_over_response_with_text_and_two_tool_calls() -> None:
     finish_choice = payloads[-2]["choices"][0]
     assert finish_choice["delta"] == {} and finish_choice["finish_reason"] == "tool_calls"
     # Tool calls are numbered among tool blocks only (canonical indexes are 2 and 3).
-    starts = [c.choices[0].delta.tool_calls[0] for c in chunks
-              if c.choices and c.choices[0].delta.tool_calls and c.choices[0].delta.tool_calls[0].id]
-    assert [(s.index, s.id, s.function and s.function.name, s.function and s.function.arguments)
-            for s in starts] == [(0, "toolu_1", "get_weather", ""), (1, "toolu_2", "get_time", "")]
-    reasoning = "".join(p["choices"][0]["delta"].get("reasoning_content", "")
-                        for p in payloads if p["choices"])
+    starts = [
+        c.choices[0].delta.tool_calls[0]
+        for c in chunks
+        if c.choices and c.choices[0].delta.tool_calls and c.choices[0].delta.tool_calls[0].id
+    ]
+    assert [
+        (s.index, s.id, s.function and s.function.name, s.function and s.function.arguments) for s in starts
+    ] == [(0, "toolu_1", "get_weather", ""), (1, "toolu_2", "get_time", "")]
+    reasoning = "".join(
+        p["choices"][0]["delta"].get("reasoning_content", "") for p in payloads if p["choices"]
+    )
     assert reasoning == "Let me think."
     assert b"sig" not in raw  # signatures have no OpenAI representation
 
@@ -720,6 +899,7 @@ def test_encoder_over_response_with_text_and_two_tool_calls() -> None:
     rendered = ChatCompletion.model_validate(render_response(response, "my-alias"))
     assert final.choices[0].message.content == rendered.choices[0].message.content
     assert final.choices[0].finish_reason == "tool_calls"
+
     def calls(message: Any) -> list[tuple[str, str, str]]:
         return [(t.id, t.function.name, t.function.arguments) for t in message.tool_calls or []]
 
@@ -758,8 +938,11 @@ def test_encoder_error_mid_stream_then_silence() -> None:
     def handler(_: httpx.Request) -> httpx.Response:
         return httpx.Response(200, headers={"content-type": "text/event-stream"}, content=out + tail)
 
-    client = openai.OpenAI(api_key="k", base_url="http://lynkr.test/v1",
-                           http_client=httpx.Client(transport=httpx.MockTransport(handler)))
+    client = openai.OpenAI(
+        api_key="k",
+        base_url="http://lynkr.test/v1",
+        http_client=httpx.Client(transport=httpx.MockTransport(handler)),
+    )
     seen = []
     with pytest.raises(openai.APIError, match="provider fell over"):
         messages: Any = [{"role": "user", "content": "x"}]
@@ -775,8 +958,11 @@ def test_encoder_bytes_through_the_official_client() -> None:
     def handler(_: httpx.Request) -> httpx.Response:
         return httpx.Response(200, headers={"content-type": "text/event-stream"}, content=raw)
 
-    client = openai.OpenAI(api_key="k", base_url="http://lynkr.test/v1",
-                           http_client=httpx.Client(transport=httpx.MockTransport(handler)))
+    client = openai.OpenAI(
+        api_key="k",
+        base_url="http://lynkr.test/v1",
+        http_client=httpx.Client(transport=httpx.MockTransport(handler)),
+    )
     with client.chat.completions.stream(model="m", messages=[{"role": "user", "content": "x"}]) as stream:
         final = stream.get_final_completion()
     assert final.choices[0].finish_reason == "tool_calls"
@@ -792,8 +978,11 @@ def test_encoder_tolerates_missing_message_start_and_delta() -> None:
 
 
 def test_encoder_fills_usage_input_from_message_start() -> None:
-    events = [MessageStart("msg_1", "m", Usage(input_tokens=12, cache_read_tokens=3)),
-              MessageDelta(StopReason.END_TURN, Usage(output_tokens=5)), MessageStop()]
+    events = [
+        MessageStart("msg_1", "m", Usage(input_tokens=12, cache_read_tokens=3)),
+        MessageDelta(StopReason.END_TURN, Usage(output_tokens=5)),
+        MessageStop(),
+    ]
     payloads = [orjson.loads(p) for p in sse_payloads(encode_all(events))[:-1]]
     assert payloads[-1]["usage"]["prompt_tokens"] == 15 and payloads[-1]["usage"]["completion_tokens"] == 5
 
@@ -806,16 +995,32 @@ def _history() -> Request:
         model="client-model",
         system=[TextBlock("You are terse."), TextBlock(""), TextBlock("Use tools.")],
         messages=[
-            Message("user", [TextBlock("weather in Paris and a picture?"),
-                             ImageBlock(media_type="image/jpeg", data="AAAA")]),
-            Message("assistant", [ThinkingBlock("plan", signature="s", origin="anthropic"),
-                                  TextBlock("On it."),
-                                  ToolUseBlock("call_a", "get_weather", {"city": "Paris", "units": "c"}),
-                                  ToolUseBlock("call_b", "snapshot", {})]),
-            Message("user", [ToolResultBlock("call_a", [TextBlock("18C"), TextBlock("sunny")]),
-                             ToolResultBlock("call_b", [TextBlock("here"), ImageBlock(url="https://x/p.png")],
-                                             is_error=True),
-                             TextBlock("thanks")]),
+            Message(
+                "user",
+                [
+                    TextBlock("weather in Paris and a picture?"),
+                    ImageBlock(media_type="image/jpeg", data="AAAA"),
+                ],
+            ),
+            Message(
+                "assistant",
+                [
+                    ThinkingBlock("plan", signature="s", origin="anthropic"),
+                    TextBlock("On it."),
+                    ToolUseBlock("call_a", "get_weather", {"city": "Paris", "units": "c"}),
+                    ToolUseBlock("call_b", "snapshot", {}),
+                ],
+            ),
+            Message(
+                "user",
+                [
+                    ToolResultBlock("call_a", [TextBlock("18C"), TextBlock("sunny")]),
+                    ToolResultBlock(
+                        "call_b", [TextBlock("here"), ImageBlock(url="https://x/p.png")], is_error=True
+                    ),
+                    TextBlock("thanks"),
+                ],
+            ),
             Message("assistant", [TextBlock("Done.")]),
         ],
     )
@@ -826,21 +1031,34 @@ def test_build_request_messages() -> None:
     assert wire["model"] == "gpt-4o" and "stream" not in wire and "tools" not in wire
     assert wire["messages"] == [
         {"role": "system", "content": "You are terse.\n\nUse tools."},
-        {"role": "user", "content": [
-            {"type": "text", "text": "weather in Paris and a picture?"},
-            {"type": "image_url", "image_url": {"url": "data:image/jpeg;base64,AAAA"}},
-        ]},
-        {"role": "assistant", "content": "On it.", "tool_calls": [
-            {"id": "call_a", "type": "function", "function": {"name": "get_weather",
-                                                              "arguments": '{"city":"Paris","units":"c"}'}},
-            {"id": "call_b", "type": "function", "function": {"name": "snapshot", "arguments": "{}"}},
-        ]},
+        {
+            "role": "user",
+            "content": [
+                {"type": "text", "text": "weather in Paris and a picture?"},
+                {"type": "image_url", "image_url": {"url": "data:image/jpeg;base64,AAAA"}},
+            ],
+        },
+        {
+            "role": "assistant",
+            "content": "On it.",
+            "tool_calls": [
+                {
+                    "id": "call_a",
+                    "type": "function",
+                    "function": {"name": "get_weather", "arguments": '{"city":"Paris","units":"c"}'},
+                },
+                {"id": "call_b", "type": "function", "function": {"name": "snapshot", "arguments": "{}"}},
+            ],
+        },
         {"role": "tool", "tool_call_id": "call_a", "content": "18C\nsunny"},
         {"role": "tool", "tool_call_id": "call_b", "content": "[tool_error] here"},
-        {"role": "user", "content": [
-            {"type": "image_url", "image_url": {"url": "https://x/p.png"}},
-            {"type": "text", "text": "thanks"},
-        ]},
+        {
+            "role": "user",
+            "content": [
+                {"type": "image_url", "image_url": {"url": "https://x/p.png"}},
+                {"type": "text", "text": "thanks"},
+            ],
+        },
         {"role": "assistant", "content": "Done."},
     ]
 
@@ -852,46 +1070,79 @@ def test_build_request_reasoning_field() -> None:
 
 
 def test_build_request_single_text_is_a_string_and_empty_assistant_dropped() -> None:
-    request = Request("m", [Message("user", [TextBlock("hi", cache_control={"type": "ephemeral"})]),
-                            Message("assistant", [ThinkingBlock("only thinking"), TextBlock("")]),
-                            Message("user", [TextBlock("again")])])
+    request = Request(
+        "m",
+        [
+            Message("user", [TextBlock("hi", cache_control={"type": "ephemeral"})]),
+            Message("assistant", [ThinkingBlock("only thinking"), TextBlock("")]),
+            Message("user", [TextBlock("again")]),
+        ],
+    )
     assert build_request(request, "m", stream=False)["messages"] == [
-        {"role": "user", "content": "hi"}, {"role": "user", "content": "again"}]
+        {"role": "user", "content": "hi"},
+        {"role": "user", "content": "again"},
+    ]
 
 
 def test_build_request_orphan_repair() -> None:
-    request = Request("m", [
-        Message("user", [TextBlock("start")]),
-        Message("assistant", [ToolUseBlock("call_1", "f", {}), ToolUseBlock("call_2", "g", {})]),
-        # call_2 never answered; call_0 answers nothing we kept (history was trimmed).
-        Message("user", [ToolResultBlock("call_1", [TextBlock("ok")]),
-                         ToolResultBlock("call_0", [TextBlock("old")]),
-                         TextBlock("next")]),
-        Message("assistant", [ToolUseBlock("call_3", "f", {})]),  # the history ends on an unanswered call
-    ])
+    request = Request(
+        "m",
+        [
+            Message("user", [TextBlock("start")]),
+            Message("assistant", [ToolUseBlock("call_1", "f", {}), ToolUseBlock("call_2", "g", {})]),
+            # call_2 never answered; call_0 answers nothing we kept (history was trimmed).
+            Message(
+                "user",
+                [
+                    ToolResultBlock("call_1", [TextBlock("ok")]),
+                    ToolResultBlock("call_0", [TextBlock("old")]),
+                    TextBlock("next"),
+                ],
+            ),
+            Message("assistant", [ToolUseBlock("call_3", "f", {})]),  # the history ends on an unanswered call
+        ],
+    )
     assert build_request(request, "m", stream=False)["messages"] == [
         {"role": "user", "content": "start"},
-        {"role": "assistant", "content": None, "tool_calls": [
-            {"id": "call_1", "type": "function", "function": {"name": "f", "arguments": "{}"}},
-            {"id": "call_2", "type": "function", "function": {"name": "g", "arguments": "{}"}}]},
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {"id": "call_1", "type": "function", "function": {"name": "f", "arguments": "{}"}},
+                {"id": "call_2", "type": "function", "function": {"name": "g", "arguments": "{}"}},
+            ],
+        },
         {"role": "tool", "tool_call_id": "call_1", "content": "ok"},
         {"role": "tool", "tool_call_id": "call_2", "content": "[no result was recorded for this call]"},
-        {"role": "user", "content": [{"type": "text", "text": "[tool result for call_0] old"},
-                                     {"type": "text", "text": "next"}]},
-        {"role": "assistant", "content": None, "tool_calls": [
-            {"id": "call_3", "type": "function", "function": {"name": "f", "arguments": "{}"}}]},
+        {
+            "role": "user",
+            "content": [
+                {"type": "text", "text": "[tool result for call_0] old"},
+                {"type": "text", "text": "next"},
+            ],
+        },
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {"id": "call_3", "type": "function", "function": {"name": "f", "arguments": "{}"}}
+            ],
+        },
         {"role": "tool", "tool_call_id": "call_3", "content": "[no result was recorded for this call]"},
     ]
 
 
 def test_build_request_result_for_an_older_turn_is_orphaned() -> None:
     # OpenAI only accepts tool messages right after the assistant message that issued the call.
-    request = Request("m", [
-        Message("assistant", [ToolUseBlock("c1", "f", {})]),
-        Message("user", [ToolResultBlock("c1", [TextBlock("r1")])]),
-        Message("assistant", [TextBlock("ok")]),
-        Message("user", [ToolResultBlock("c1", [TextBlock("again")])]),
-    ])
+    request = Request(
+        "m",
+        [
+            Message("assistant", [ToolUseBlock("c1", "f", {})]),
+            Message("user", [ToolResultBlock("c1", [TextBlock("r1")])]),
+            Message("assistant", [TextBlock("ok")]),
+            Message("user", [ToolResultBlock("c1", [TextBlock("again")])]),
+        ],
+    )
     messages = build_request(request, "m", stream=False)["messages"]
     assert messages[-1] == {"role": "user", "content": "[tool result for c1] again"}
 
@@ -899,20 +1150,29 @@ def test_build_request_result_for_an_older_turn_is_orphaned() -> None:
 def test_build_request_tools_choice_and_knobs() -> None:
     city = {"type": "object", "properties": {"city": {"type": "string"}}}
     request = Request(
-        "m", [Message("user", [TextBlock("x")])],
-        tools=[Tool("get_weather", "Weather", city),
-               Tool("ping", None, {})],
+        "m",
+        [Message("user", [TextBlock("x")])],
+        tools=[Tool("get_weather", "Weather", city), Tool("ping", None, {})],
         tool_choice=ToolChoice("any", disable_parallel=True),
-        max_tokens=256, stop=["END"], temperature=0.5, top_p=0.9, top_k=40,
-        response_format={"type": "json_object"}, user="u1",
+        max_tokens=256,
+        stop=["END"],
+        temperature=0.5,
+        top_p=0.9,
+        top_k=40,
+        response_format={"type": "json_object"},
+        user="u1",
         extra={"seed": 3, "reasoning_effort": "low", "metadata": {"x": 1}, "anthropic_only": True},
     )
     wire = build_request(request, "gpt-5", stream=True, max_tokens_field="max_completion_tokens")
     assert wire["tools"] == [
-        {"type": "function", "function": {"name": "get_weather", "description": "Weather",
-                                          "parameters": city}},
-        {"type": "function", "function": {"name": "ping",
-                                          "parameters": {"type": "object", "properties": {}}}},
+        {
+            "type": "function",
+            "function": {"name": "get_weather", "description": "Weather", "parameters": city},
+        },
+        {
+            "type": "function",
+            "function": {"name": "ping", "parameters": {"type": "object", "properties": {}}},
+        },
     ]
     assert wire["tool_choice"] == "required" and wire["parallel_tool_calls"] is False
     assert wire["max_completion_tokens"] == 256 and "max_tokens" not in wire
@@ -940,8 +1200,9 @@ def test_build_tool_choice(choice: ToolChoice, expected: object) -> None:
 
 
 def test_build_tool_choice_needs_tools() -> None:
-    request = Request("m", [Message("user", [TextBlock("x")])],
-                      tool_choice=ToolChoice("any", disable_parallel=True))
+    request = Request(
+        "m", [Message("user", [TextBlock("x")])], tool_choice=ToolChoice("any", disable_parallel=True)
+    )
     wire = build_request(request, "m", stream=False)
     assert "tool_choice" not in wire and "parallel_tool_calls" not in wire
 
@@ -971,19 +1232,34 @@ def test_openai_request_round_trip() -> None:
     messages = [
         {"role": "system", "content": "sys"},
         {"role": "user", "content": "hi"},
-        {"role": "assistant", "content": None, "tool_calls": [
-            {"id": "call_1", "type": "function", "function": {"name": "f", "arguments": '{"a":1}'}}]},
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {"id": "call_1", "type": "function", "function": {"name": "f", "arguments": '{"a":1}'}}
+            ],
+        },
         {"role": "tool", "tool_call_id": "call_1", "content": "r"},
         {"role": "assistant", "content": "done"},
-        {"role": "user", "content": [
-            {"type": "text", "text": "look"},
-            {"type": "image_url", "image_url": {"url": "data:image/png;base64,QQ=="}},
-        ]},
+        {
+            "role": "user",
+            "content": [
+                {"type": "text", "text": "look"},
+                {"type": "image_url", "image_url": {"url": "data:image/png;base64,QQ=="}},
+            ],
+        },
     ]
-    tools = [{"type": "function",
-              "function": {"name": "f", "description": "d", "parameters": {"type": "object"}}}]
-    raw = body(messages=messages, tools=tools,
-               tool_choice="auto", max_tokens=10, stream=True, stream_options={"include_usage": True})
+    tools = [
+        {"type": "function", "function": {"name": "f", "description": "d", "parameters": {"type": "object"}}}
+    ]
+    raw = body(
+        messages=messages,
+        tools=tools,
+        tool_choice="auto",
+        max_tokens=10,
+        stream=True,
+        stream_options={"include_usage": True},
+    )
     wire = build_request(parse_request(raw, {}), "gpt-4o", stream=True)
     assert wire["messages"] == messages
     assert wire["tools"] == raw["tools"] and wire["tool_choice"] == "auto" and wire["max_tokens"] == 10
@@ -994,15 +1270,36 @@ def test_openai_request_round_trip() -> None:
 
 def test_parse_response_tool_calls() -> None:
     upstream = {
-        "id": "chatcmpl-up", "object": "chat.completion", "created": 1727346182, "model": "gpt-4o-2024-08-06",
-        "choices": [{"index": 0, "message": {
-            "role": "assistant", "content": None, "refusal": None,
-            "tool_calls": [{"id": "call_4Xzl", "type": "function",
-                            "function": {"name": "get_weather", "arguments": "{\"city\":\"NYC\"}"}}]},
-            "logprobs": None, "finish_reason": "tool_calls"}],
-        "usage": {"prompt_tokens": 44, "completion_tokens": 16, "total_tokens": 60,
-                  "prompt_tokens_details": {"cached_tokens": 4},
-                  "completion_tokens_details": {"reasoning_tokens": 2}},
+        "id": "chatcmpl-up",
+        "object": "chat.completion",
+        "created": 1727346182,
+        "model": "gpt-4o-2024-08-06",
+        "choices": [
+            {
+                "index": 0,
+                "message": {
+                    "role": "assistant",
+                    "content": None,
+                    "refusal": None,
+                    "tool_calls": [
+                        {
+                            "id": "call_4Xzl",
+                            "type": "function",
+                            "function": {"name": "get_weather", "arguments": '{"city":"NYC"}'},
+                        }
+                    ],
+                },
+                "logprobs": None,
+                "finish_reason": "tool_calls",
+            }
+        ],
+        "usage": {
+            "prompt_tokens": 44,
+            "completion_tokens": 16,
+            "total_tokens": 60,
+            "prompt_tokens_details": {"cached_tokens": 4},
+            "completion_tokens_details": {"reasoning_tokens": 2},
+        },
     }
     response = parse_response(upstream, "openai")
     assert response.id == "chatcmpl-up" and response.model == "gpt-4o-2024-08-06"
@@ -1012,11 +1309,22 @@ def test_parse_response_tool_calls() -> None:
 
 
 def test_parse_response_reasoning_text_and_stop_with_tools() -> None:
-    upstream = {"choices": [{"message": {
-        "reasoning_content": "think", "content": "answer",
-        "tool_calls": [{"function": {"name": "f", "arguments": "{bad"}}, {"function": {"arguments": "{}"}},
-                       "junk"]},
-        "finish_reason": "stop"}]}
+    upstream = {
+        "choices": [
+            {
+                "message": {
+                    "reasoning_content": "think",
+                    "content": "answer",
+                    "tool_calls": [
+                        {"function": {"name": "f", "arguments": "{bad"}},
+                        {"function": {"arguments": "{}"}},
+                        "junk",
+                    ],
+                },
+                "finish_reason": "stop",
+            }
+        ]
+    }
     response = parse_response(upstream, "deepseek")
     assert response.content[:2] == [ThinkingBlock("think", origin="openai"), TextBlock("answer")]
     call = response.content[2]
@@ -1029,8 +1337,14 @@ def test_parse_response_reasoning_text_and_stop_with_tools() -> None:
 
 @pytest.mark.parametrize(
     ("finish", "expected"),
-    [("stop", StopReason.END_TURN), ("length", StopReason.MAX_TOKENS), ("content_filter", StopReason.REFUSAL),
-     ("function_call", StopReason.TOOL_USE), (None, StopReason.END_TURN), ("weird", StopReason.END_TURN)],
+    [
+        ("stop", StopReason.END_TURN),
+        ("length", StopReason.MAX_TOKENS),
+        ("content_filter", StopReason.REFUSAL),
+        ("function_call", StopReason.TOOL_USE),
+        (None, StopReason.END_TURN),
+        ("weird", StopReason.END_TURN),
+    ],
 )
 def test_parse_response_finish_reasons(finish: str | None, expected: StopReason) -> None:
     response = parse_response({"choices": [{"message": {"content": "x"}, "finish_reason": finish}]}, "p")
@@ -1039,23 +1353,42 @@ def test_parse_response_finish_reasons(finish: str | None, expected: StopReason)
 
 def test_parse_response_provider_variants() -> None:
     # OpenRouter-style reasoning, DeepSeek cache hits, vLLM's matched stop string.
-    response = parse_response({
-        "choices": [{"message": {"reasoning": "r",
-                                 "content": [{"type": "text", "text": "a"}, {"type": "text", "text": "b"}]},
-                     "finish_reason": "stop", "stop_reason": "###"}],
-        "usage": {"prompt_tokens": 100, "completion_tokens": 5, "prompt_cache_hit_tokens": 60},
-    }, "p")
+    response = parse_response(
+        {
+            "choices": [
+                {
+                    "message": {
+                        "reasoning": "r",
+                        "content": [{"type": "text", "text": "a"}, {"type": "text", "text": "b"}],
+                    },
+                    "finish_reason": "stop",
+                    "stop_reason": "###",
+                }
+            ],
+            "usage": {"prompt_tokens": 100, "completion_tokens": 5, "prompt_cache_hit_tokens": 60},
+        },
+        "p",
+    )
     assert response.content == [ThinkingBlock("r", origin="openai"), TextBlock("ab")]
     assert response.stop_reason is StopReason.STOP_SEQUENCE and response.stop_sequence == "###"
     assert (response.usage.input_tokens, response.usage.cache_read_tokens) == (40, 60)
     # Cache writes reported by OpenRouter for Anthropic models are part of prompt_tokens.
-    usage = parse_response({"choices": [{"message": {"content": "x"}}], "usage": {
-        "prompt_tokens": 100, "completion_tokens": 1,
-        "prompt_tokens_details": {"cached_tokens": 50, "cache_write_tokens": 30}}}, "p").usage
+    usage = parse_response(
+        {
+            "choices": [{"message": {"content": "x"}}],
+            "usage": {
+                "prompt_tokens": 100,
+                "completion_tokens": 1,
+                "prompt_tokens_details": {"cached_tokens": 50, "cache_write_tokens": 30},
+            },
+        },
+        "p",
+    ).usage
     assert (usage.input_tokens, usage.cache_read_tokens, usage.cache_write_tokens) == (20, 50, 30)
     # A refusal with no content becomes text with a refusal stop.
-    refused = parse_response({"choices": [{"message": {"content": None, "refusal": "I can't."},
-                                           "finish_reason": "stop"}]}, "p")
+    refused = parse_response(
+        {"choices": [{"message": {"content": None, "refusal": "I can't."}, "finish_reason": "stop"}]}, "p"
+    )
     assert refused.content == [TextBlock("I can't.")] and refused.stop_reason is StopReason.REFUSAL
 
 
@@ -1081,20 +1414,24 @@ def test_parse_response_error_body_with_200() -> None:
 
 # openai/openai-python:.inline-snapshot/external/2018feb66ae1….bin, reconstructed from protocols.md §1.3
 # (same framing: system_fingerprint, content:null + refusal:null on the first delta, usage chunk, [DONE]).
-_HEAD = ('{"id":"chatcmpl-ABfw","object":"chat.completion.chunk","created":1727346182,'
-         '"model":"gpt-4o-2024-08-06","system_fingerprint":"fp_143bb8492c",')
+_HEAD = (
+    '{"id":"chatcmpl-ABfw","object":"chat.completion.chunk","created":1727346182,'
+    '"model":"gpt-4o-2024-08-06","system_fingerprint":"fp_143bb8492c",'
+)
 GOLDEN_TOOL_STREAM = [
     _HEAD + '"choices":[{"index":0,"delta":{"role":"assistant","content":null,"tool_calls":[{"index":0,'
-            '"id":"call_4XzlGBLtUe9dy3GVNV4jhq7h","type":"function","function":{"name":"get_weather",'
-            '"arguments":""}}],"refusal":null},"logprobs":null,"finish_reason":null}]}',
+    '"id":"call_4XzlGBLtUe9dy3GVNV4jhq7h","type":"function","function":{"name":"get_weather",'
+    '"arguments":""}}],"refusal":null},"logprobs":null,"finish_reason":null}]}',
     *[
-        _HEAD + '"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":'
-        + orjson.dumps(fragment).decode() + '}}]},"logprobs":null,"finish_reason":null}]}'
+        _HEAD
+        + '"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":'
+        + orjson.dumps(fragment).decode()
+        + '}}]},"logprobs":null,"finish_reason":null}]}'
         for fragment in ['{"', "city", '":"', "New", " York", " City", '"}']
     ],
     _HEAD + '"choices":[{"index":0,"delta":{},"logprobs":null,"finish_reason":"tool_calls"}]}',
     _HEAD + '"choices":[],"usage":{"prompt_tokens":44,"completion_tokens":16,"total_tokens":60,'
-            '"completion_tokens_details":{"reasoning_tokens":0}}}',
+    '"completion_tokens_details":{"reasoning_tokens":0}}}',
     "[DONE]",
 ]
 
@@ -1146,20 +1483,30 @@ def test_parallel_tool_calls() -> None:
         chunk({"tool_calls": [call(0, arguments='"Paris"}')]}),
         chunk({"tool_calls": [call(1, "call_b", "get_weather", "")]}),
         chunk({"tool_calls": [call(1, arguments='{"city":"Rome"}')]}),
-        chunk({}, "tool_calls"), "[DONE]",
+        chunk({}, "tool_calls"),
+        "[DONE]",
     )
     assert_contract(events)
     response = accumulate(events)
-    assert response.content == [ToolUseBlock("call_a", "get_weather", {"city": "Paris"}),
-                                ToolUseBlock("call_b", "get_weather", {"city": "Rome"})]
+    assert response.content == [
+        ToolUseBlock("call_a", "get_weather", {"city": "Paris"}),
+        ToolUseBlock("call_b", "get_weather", {"city": "Rome"}),
+    ]
     assert response.stop_reason is StopReason.TOOL_USE
 
 
 def test_parallel_complete_calls_in_one_chunk() -> None:
-    events = decode(chunk({"tool_calls": [
-        {"index": 0, "id": "a", "function": {"name": "f", "arguments": '{"x":1}'}},
-        {"index": 1, "id": "b", "function": {"name": "g", "arguments": '{"y":2}'}},
-    ]}, "tool_calls"))
+    events = decode(
+        chunk(
+            {
+                "tool_calls": [
+                    {"index": 0, "id": "a", "function": {"name": "f", "arguments": '{"x":1}'}},
+                    {"index": 1, "id": "b", "function": {"name": "g", "arguments": '{"y":2}'}},
+                ]
+            },
+            "tool_calls",
+        )
+    )
     assert_contract(events)
     assert accumulate(events).content == [ToolUseBlock("a", "f", {"x": 1}), ToolUseBlock("b", "g", {"y": 2})]
 
@@ -1176,7 +1523,9 @@ def test_tool_deltas_without_index() -> None:
     assert_contract(events)
     response = accumulate(events)
     assert [(b.id, b.name, b.input) for b in response.content if isinstance(b, ToolUseBlock)][:2] == [
-        ("a", "f", {"x": 1}), ("b", "g", {})]
+        ("a", "f", {"x": 1}),
+        ("b", "g", {}),
+    ]
     third = response.content[2]
     assert isinstance(third, ToolUseBlock) and third.name == "h" and third.input == {"z": 3}
     assert third.id.startswith("call_")
@@ -1192,8 +1541,10 @@ def test_id_repeated_on_every_delta_is_one_call() -> None:
         chunk({"tool_calls": [call(0, "call_y", arguments="")]}),
     )
     assert_contract(events)
-    assert accumulate(events).content == [ToolUseBlock("call_x", "f", {"a": 1}),
-                                          ToolUseBlock("call_y", "g", {})]
+    assert accumulate(events).content == [
+        ToolUseBlock("call_x", "f", {"a": 1}),
+        ToolUseBlock("call_y", "g", {}),
+    ]
 
 
 def test_index_reused_with_a_new_id_is_a_new_call() -> None:
@@ -1220,8 +1571,10 @@ def test_whole_arguments_in_one_delta_and_object_arguments() -> None:
         chunk({"tool_calls": [call(0, "a", "f", '{"k":[1,2]}')]}),
         chunk({"tool_calls": [call(1, "b", "g", {"o": True})]}),
     )
-    assert accumulate(events).content == [ToolUseBlock("a", "f", {"k": [1, 2]}),
-                                          ToolUseBlock("b", "g", {"o": True})]
+    assert accumulate(events).content == [
+        ToolUseBlock("a", "f", {"k": [1, 2]}),
+        ToolUseBlock("b", "g", {"o": True}),
+    ]
 
 
 def test_nameless_call_is_dropped_not_crashed() -> None:
@@ -1238,19 +1591,28 @@ def test_reasoning_then_text_then_tool_then_text() -> None:
         chunk({"content": "Let me check."}),
         chunk({"tool_calls": [{"index": 0, "id": "c", "function": {"name": "f", "arguments": "{}"}}]}),
         chunk({"content": "Meanwhile..."}),
-        chunk({}, "tool_calls"), "[DONE]",
+        chunk({}, "tool_calls"),
+        "[DONE]",
     )
     assert_contract(events)
     assert accumulate(events).content == [
-        ThinkingBlock("Thinking.", origin="openai"), TextBlock("Let me check."), ToolUseBlock("c", "f", {}),
+        ThinkingBlock("Thinking.", origin="openai"),
+        TextBlock("Let me check."),
+        ToolUseBlock("c", "f", {}),
         TextBlock("Meanwhile..."),
     ]
 
 
 def test_azure_empty_choices_first_chunk() -> None:
     events = decode(
-        {"id": "", "object": "", "created": 0, "model": "", "choices": [],
-         "prompt_filter_results": [{"prompt_index": 0, "content_filter_results": {}}]},
+        {
+            "id": "",
+            "object": "",
+            "created": 0,
+            "model": "",
+            "choices": [],
+            "prompt_filter_results": [{"prompt_index": 0, "content_filter_results": {}}],
+        },
         chunk({"role": "assistant", "content": "Hello"}),
         chunk({}, "stop", usage=None),
         "[DONE]",
@@ -1271,8 +1633,9 @@ def test_eof_without_finish_reason_or_usage_closes_with_estimate() -> None:
     events = decoder.feed(orjson.dumps(chunk({"content": "abcdefghij"})).decode())  # 10 chars → 3 tokens
     events += decoder.finish()
     assert_contract(events)
-    assert events[-2] == MessageDelta(StopReason.END_TURN, Usage(input_tokens=100, output_tokens=3,
-                                                                  cache_read_tokens=7, estimated=True))
+    assert events[-2] == MessageDelta(
+        StopReason.END_TURN, Usage(input_tokens=100, output_tokens=3, cache_read_tokens=7, estimated=True)
+    )
 
 
 def test_empty_stream_still_closes() -> None:
@@ -1281,16 +1644,18 @@ def test_empty_stream_still_closes() -> None:
 
 
 def test_usage_without_prompt_tokens_keeps_input_estimate() -> None:
-    events = decode(chunk({"content": "x"}, "stop", usage={"completion_tokens": 4}),
-                    input_usage=Usage(input_tokens=12))
+    events = decode(
+        chunk({"content": "x"}, "stop", usage={"completion_tokens": 4}), input_usage=Usage(input_tokens=12)
+    )
     delta = events[-2]
     assert isinstance(delta, MessageDelta)
     assert delta.usage == Usage(input_tokens=12, output_tokens=4, estimated=True)
 
 
 def test_usage_on_the_finish_chunk_and_vllm_stop_string() -> None:
-    final = chunk({"content": "x"}, "stop",
-                  usage={"prompt_tokens": 3, "completion_tokens": 1, "total_tokens": 4})
+    final = chunk(
+        {"content": "x"}, "stop", usage={"prompt_tokens": 3, "completion_tokens": 1, "total_tokens": 4}
+    )
     final["choices"][0]["stop_reason"] = "</answer>"  # vLLM puts the matched stop string on the choice
     events = decode(final)
     delta = events[-2]
@@ -1330,22 +1695,39 @@ def test_invalid_payload_fails_clearly(payload: str) -> None:
 
 
 def test_blank_payloads_and_other_choices_are_ignored() -> None:
-    events = decode("", "  ", {"choices": [{"index": 1, "delta": {"content": "other"}},
-                                            {"index": 0, "delta": {"content": "mine"}}]})
+    events = decode(
+        "",
+        "  ",
+        {
+            "choices": [
+                {"index": 1, "delta": {"content": "other"}},
+                {"index": 0, "delta": {"content": "mine"}},
+            ]
+        },
+    )
     assert accumulate(events).content == [TextBlock("mine")]
 
 
 def test_module_exports_the_agreed_api() -> None:
-    assert {"parse_request", "render_response", "StreamEncoder", "render_error", "build_request",
-            "parse_response", "StreamDecoder"} <= set(oc.__all__)
+    assert {
+        "parse_request",
+        "render_response",
+        "StreamEncoder",
+        "render_error",
+        "build_request",
+        "parse_response",
+        "StreamDecoder",
+    } <= set(oc.__all__)
 
 
 def test_a_tool_message_must_answer_an_earlier_tool_call() -> None:
     with pytest.raises(LynkrError) as info:
-        parse(messages=[
-            {"role": "user", "content": "go"},
-            {"role": "tool", "tool_call_id": "call_ghost", "content": "result"},
-        ])
+        parse(
+            messages=[
+                {"role": "user", "content": "go"},
+                {"role": "tool", "tool_call_id": "call_ghost", "content": "result"},
+            ]
+        )
     assert info.value.param == "messages[1].tool_call_id" and "call_ghost" in info.value.message
 
 

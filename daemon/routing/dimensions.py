@@ -9,10 +9,12 @@ the tree-sitter analysis in ``structure``.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from daemon.canonical import ImageBlock, Request, TextBlock, ToolResultBlock, ToolUseBlock
 from daemon.routing.envelope import Turn, prose_of, strip_envelopes
@@ -58,6 +60,26 @@ class Features:
     structure: StructuralSignals
     prose: str = ""
     """The latest user text without pasted code, logs and traces: what cue words are read from."""
+    memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    """Values several dimensions share (risk, debugging cues...), computed once: see ``_once``."""
+
+
+_F = TypeVar("_F", bound=Callable[["Features"], Any])
+
+
+def _once(fn: _F) -> _F:
+    """A dimension other dimensions also read (``focused_build`` reads ``risk``): computed once per
+    request, not once per reader."""
+    name = fn.__name__
+
+    @functools.wraps(fn)
+    def cached(f: Features) -> Any:
+        memo = f.memo
+        if name not in memo:
+            memo[name] = fn(f)
+        return memo[name]
+
+    return cached  # type: ignore[return-value]
 
 
 def features(request: Request, turn: Turn, structure: StructuralSignals) -> Features:
@@ -183,6 +205,7 @@ def error_hits(text: str) -> int:
     return min(hits, 20)
 
 
+@_once
 def pinpointed_error(f: Features) -> bool:
     """The error names its own cause: a None dereference, a missing name, an unsupported value on
     the line that raised, with no sign of a hidden one (a race, a crash, a hang; "sometimes",
@@ -278,11 +301,13 @@ def mechanical_cues(f: Features) -> float:
     return 0.5 if len(text) <= 160 else 0.0
 
 
+@_once
 def plan_cues(f: Features) -> float:
     text = f.prose
     return _clamp((_hits(PLAN, text) + _hits(NUMBERED, text)) / 5)
 
 
+@_once
 def risk(f: Features) -> float:
     words = {m.group(0).lower() for m in RISK.finditer(f.prose)}
     points = sum(0.5 if word in RISK_WEAK else 1.0 for word in words)
@@ -291,10 +316,12 @@ def risk(f: Features) -> float:
     return _clamp(points / 2)
 
 
+@_once
 def debugging(f: Features) -> float:
     return _clamp(_distinct(DEBUGGING, f.prose) / 2)
 
 
+@_once
 def domain_difficulty(f: Features) -> float:
     return _clamp(_distinct(DOMAIN, f.prose) / 2)
 

@@ -264,7 +264,10 @@ def finished_object(
 
 # --------------------------------------------------------------------------- errors
 
-# What a Responses client looks for in ``response.failed`` / error bodies (Codex: §2.4).
+# What a Responses client looks for in ``response.failed`` / error bodies (Codex: §2.4). Codex
+# retries a failed stream unless the code says retrying cannot help: failures of the request itself
+# (bad input, refused credentials, too large, unknown resource) use ``invalid_prompt``, the
+# Responses API's code for a request it will not answer, never ``server_error``.
 _STREAM_CODES: dict[ErrorKind, str] = {
     ErrorKind.CONTEXT_LENGTH: "context_length_exceeded",
     ErrorKind.RATE_LIMIT: "rate_limit_exceeded",
@@ -272,7 +275,11 @@ _STREAM_CODES: dict[ErrorKind, str] = {
     ErrorKind.TIMEOUT: "timeout",
     ErrorKind.UPSTREAM: "server_error",
     ErrorKind.INTERNAL: "server_error",
-    ErrorKind.INVALID_REQUEST: "invalid_request",
+    ErrorKind.INVALID_REQUEST: "invalid_prompt",
+    ErrorKind.AUTHENTICATION: "invalid_prompt",
+    ErrorKind.PERMISSION: "invalid_prompt",
+    ErrorKind.NOT_FOUND: "invalid_prompt",
+    ErrorKind.REQUEST_TOO_LARGE: "invalid_prompt",
 }
 
 

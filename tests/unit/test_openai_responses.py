@@ -477,3 +477,22 @@ async def test_store_drops_the_oldest_past_its_size_cap(tmp_path: Path) -> None:
         assert await store.items("resp_1") is not None and await store.items("resp_2") is not None
     finally:
         await store.close()
+
+
+@pytest.mark.parametrize(
+    ("kind", "code"),
+    [
+        (ErrorKind.INVALID_REQUEST, "invalid_prompt"),
+        (ErrorKind.REQUEST_TOO_LARGE, "invalid_prompt"),
+        (ErrorKind.NOT_FOUND, "invalid_prompt"),
+        (ErrorKind.UPSTREAM, "server_error"),
+        (ErrorKind.CONTEXT_LENGTH, "context_length_exceeded"),
+        (ErrorKind.RATE_LIMIT, "rate_limit_exceeded"),
+    ],
+)
+def test_response_failed_says_whether_a_retry_can_help(kind: ErrorKind, code: str) -> None:
+    """Codex retries a failed stream whose code does not say otherwise: a request that can never
+    succeed must not read as a server error."""
+    from daemon.dialects.openai_responses_wire import stream_error
+
+    assert stream_error(LynkrError(kind, "nope"))["code"] == code

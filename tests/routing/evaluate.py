@@ -1,6 +1,6 @@
 """Score the router against the labelled corpus.
 
-    python -m tests.routing.evaluate [--split dev|holdout|fresh|fresh2|fresh3] [--show-misses]
+    python -m tests.routing.evaluate [--split dev|holdout|fresh|fresh2|fresh3|fresh4] [--show-misses]
 
 Reports exact accuracy, within-one accuracy and the share of turns routed two
 or more tiers too low (the costly mistake: a hard task on a weak model), per
@@ -23,7 +23,7 @@ from daemon.config.model import TIERS, Config
 from daemon.dialects import anthropic, openai_chat
 from daemon.routing.router import RoutingDecision, route
 from daemon.routing.structure import StructureCache
-from tests.routing.corpus_loader import Case, load_corpus
+from tests.routing.corpus_loader import SPLITS, Case, load_corpus
 
 
 @dataclass
@@ -88,10 +88,10 @@ def format_report(report: Report) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--split", choices=["dev", "holdout", "fresh", "fresh2", "fresh3"], default=None)
+    parser.add_argument("--split", choices=list(SPLITS), default=None)
     parser.add_argument("--show-misses", action="store_true")
     args = parser.parse_args()
-    splits = [args.split] if args.split else ["dev", "holdout", "fresh", "fresh2", "fresh3"]
+    splits = [args.split] if args.split else list(SPLITS)
     for split in splits:
         report = evaluate(split)
         print(format_report(report))

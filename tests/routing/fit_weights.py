@@ -56,6 +56,8 @@ def prepare(splits: list[str]) -> list[Row]:
     config = Config()
     rows = []
     for split in splits:
+        if split == "fresh4":
+            raise SystemExit("fresh4 is measured once, never fitted on")
         for case in load_corpus(split):
             parse = anthropic.parse_request if case.dialect == "anthropic" else openai_chat.parse_request
             decision = route(parse(case.body, {}), config)
@@ -239,7 +241,11 @@ def cross_validate(
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=40)
-    parser.add_argument("--splits", default=",".join(SPLITS), help="comma-separated splits to fit on")
+    parser.add_argument(
+        "--splits",
+        default=",".join(s for s in SPLITS if s != "fresh4"),
+        help="comma-separated splits to fit on",
+    )
     parser.add_argument("--shrink", type=float, default=None, help="fixed shrink; default: pick by 5-fold CV")
     parser.add_argument("--drop", default="", help="comma-separated dimensions held at weight 0")
     args = parser.parse_args()

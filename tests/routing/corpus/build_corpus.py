@@ -21,6 +21,8 @@ from tests.routing.corpus import (
     _cases_fresh2_openai,
     _cases_fresh3_anthropic,
     _cases_fresh3_openai,
+    _cases_fresh4_anthropic,
+    _cases_fresh4_openai,
     _cases_fresh_anthropic,
     _cases_fresh_openai,
     _cases_openhands,
@@ -56,6 +58,8 @@ def all_cases() -> list[CaseSpec]:
         _cases_fresh2_openai,
         _cases_fresh3_anthropic,
         _cases_fresh3_openai,
+        _cases_fresh4_anthropic,
+        _cases_fresh4_openai,
     ):
         cases.extend(module.CASES)
     seen: set[str] = set()
@@ -354,6 +358,7 @@ HOLDOUT_V1: frozenset[str] = frozenset(
 FRESH_PREFIX = "f-"
 FRESH2_PREFIX = "g-"
 FRESH3_PREFIX = "h-"  # "fresh3": the same again, after fresh2's one measurement
+FRESH4_PREFIX = "k-"  # "fresh4": the same again, for the router fitted on everything before it
 
 
 def split_for(case_id: str, v1_holdout: set[str]) -> str:
@@ -363,6 +368,8 @@ def split_for(case_id: str, v1_holdout: set[str]) -> str:
         return "fresh2"
     if case_id.startswith(FRESH3_PREFIX):
         return "fresh3"
+    if case_id.startswith(FRESH4_PREFIX):
+        return "fresh4"
     if not V1_IDS or case_id in V1_IDS:
         return "holdout" if case_id in v1_holdout else "dev"
     return "holdout" if _h(case_id) % 10 < 3 else "dev"
@@ -396,7 +403,7 @@ def render() -> dict[str, str]:
 
 def stats(recs: dict[str, list[dict[str, Any]]]) -> str:
     tiers = ["simple", "medium", "complex", "reasoning"]
-    splits = ["dev", "holdout", "fresh", "fresh2", "fresh3"]
+    splits = ["dev", "holdout", "fresh", "fresh2", "fresh3", "fresh4"]
     table: collections.Counter[tuple[str, str]] = collections.Counter()
     sizes = []
     for rs in recs.values():

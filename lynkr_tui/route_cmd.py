@@ -19,6 +19,10 @@ def detect_dialect(body: Any) -> str:
     anthropic = openai = 0
     if "system" in body or "stop_sequences" in body or "thinking" in body:
         anthropic += 2
+    # Anthropic requires max_tokens (OpenAI's is optional and deprecated) and puts user_id in metadata:
+    # enough to settle a plain {"max_tokens", "messages": [{"role": "user", "content": "..."}]}.
+    anthropic += "max_tokens" in body
+    anthropic += isinstance(body.get("metadata"), dict) and "user_id" in body["metadata"]
     openai += sum(2 for key in OPENAI_ONLY if key in body)
     for tool in body.get("tools") or []:
         if isinstance(tool, dict):

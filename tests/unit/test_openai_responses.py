@@ -496,3 +496,12 @@ def test_response_failed_says_whether_a_retry_can_help(kind: ErrorKind, code: st
     from daemon.dialects.openai_responses_wire import stream_error
 
     assert stream_error(LynkrError(kind, "nope"))["code"] == code
+
+
+def test_route_detects_a_plain_anthropic_body() -> None:
+    from lynkr_tui.route_cmd import detect_dialect
+
+    messages = [{"role": "user", "content": "hi"}]
+    assert detect_dialect({"model": "claude-x", "max_tokens": 1000, "messages": messages}) == "anthropic"
+    assert detect_dialect({"model": "gpt-4o", "messages": messages}) == "openai"
+    assert detect_dialect({"model": "gpt-4o", "max_tokens": 10, "n": 1, "messages": messages}) == "openai"

@@ -1,10 +1,11 @@
 """The router against the labelled corpus: the numbers the README reports, kept from regressing.
 
 The floors are the measured results (README, "How well it routes"), rounded down: they guard
-against regressions, they are not the goal. The shipped weights are fitted on every split, so
-these numbers are in-sample; each split's one blind measurement (65.6-70.0% exact on the three
-fresh splits) is in the README, short of the issue's aim (>= 85% exact). On every split no turn
-may be routed two or more tiers too low (the costly mistake).
+against regressions, they are not the goal. The shipped weights are fitted on every split but
+fresh4, so those numbers are in-sample; fresh4 was measured once, blind, on the shipped router.
+Each split's blind measurement (65.6-75.0% exact on the four fresh splits) is in the README,
+short of the issue's aim (>= 85% exact). On every split no turn may be routed two or more tiers
+too low (the costly mistake).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ FLOORS = {
     "fresh": (96, 0.81, 0.95),
     "fresh2": (80, 0.83, 0.97),
     "fresh3": (80, 0.71, 0.93),
+    "fresh4": (80, 0.75, 0.95),  # blind: measured once on the shipped router, never fitted on
 }
 
 

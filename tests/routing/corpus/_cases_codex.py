@@ -4,22 +4,12 @@
 from __future__ import annotations
 
 from tests.routing.corpus import _bulk as B
-from tests.routing.corpus._clients import FX, A, CaseSpec, U, codex, ed, gr, pick, project, rd, sh, todo, wr
+from tests.routing.corpus._book import CaseBook
+from tests.routing.corpus._clients import FX, A, CaseSpec, U, ed, gr, rd, sh, todo, wr
 
 CASES: list[CaseSpec] = []
 
-_POLICIES = [("on-request", "workspace-write", "restricted"), ("never", "workspace-write", "restricted"),
-             ("on-request", "read-only", "restricted"), ("untrusted", "workspace-write", "enabled"),
-             ("on-failure", "danger-full-access", "enabled")]
-
-
-def cx(case_id: str, expected: str, why: str, proj: str | None, steps: list, **kw) -> None:
-    approval, sandbox, network = _POLICIES[int(pick(case_id, [str(i) for i in range(len(_POLICIES))], "policy"))]
-    kw.setdefault("approval", approval)
-    kw.setdefault("sandbox", sandbox)
-    kw.setdefault("network", network)
-    body = codex(case_id, project(proj) if proj else None, steps, **kw)
-    CASES.append(CaseSpec(case_id, "codex", "openai", expected, why, body))
+cx = CaseBook(CASES).cx
 
 
 PAY, WEB, GW, TW, LED, REN, SHOP, WH, INF = (FX[k] for k in ("payments", "web", "gateway", "tidewater", "ledger", "render", "shopfront", "warehouse", "infra"))

@@ -4,21 +4,17 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
 
+from tests.routing.corpus._book import CaseBook
 from tests.routing.corpus._clients import (
     FX,
     A,
     CaseSpec,
     Project,
     U,
-    anthropic_sdk,
-    cc_side,
-    claude_code,
     ed,
     gr,
     par,
-    project,
     rd,
     sh,
     todo,
@@ -32,19 +28,10 @@ CASES: list[CaseSpec] = []
 # Kotlin/Ktor, Django, a TypeScript monorepo and a C daemon, next to the nine fixture projects.
 
 
-@dataclass(frozen=True)
-class _Inline(Project):
-    notes: str = ""
-
-    @property
-    def instructions(self) -> str:
-        return self.notes.strip()
-
-
-_INLINE: dict[str, _Inline] = {
+_INLINE: dict[str, Project] = {
     p.key: p
     for p in [
-        _Inline(
+        Project(
             "roster", "roster-api", "wardroster/roster-api", "/Users/hana", "/Users/hana/code/roster-api", "darwin",
             "hana/swap-rest-rule",
             "M src/main/kotlin/com/wardroster/swaps/SwapService.kt\nM src/test/kotlin/com/wardroster/swaps/SwapServiceTest.kt",
@@ -62,7 +49,7 @@ Koin for DI, kotlinx.serialization. Modules are packages under `com.wardroster`:
 - Commit messages: `<area>: <imperative summary>`
 """,
         ),
-        _Inline(
+        Project(
             "courier", "courier", "parcelwise/courier", "/home/tunde", "/home/tunde/src/courier", "linux",
             "tunde/tracking-search",
             "M tracking/admin.py",
@@ -80,7 +67,7 @@ Apps: `accounts` (merchants, API keys, staff users), `shipments`, `tracking` (ca
 - Staff users (Django admin) are support agents; merchants use the API and the merchant dashboard.
 """,
         ),
-        _Inline(
+        Project(
             "beacon", "beacon", "beaconhq/beacon", "/Users/lucia", "/Users/lucia/dev/beacon", "darwin",
             "lucia/typed-config",
             "M apps/api/src/server.ts",
@@ -98,7 +85,7 @@ Commands: `pnpm -w typecheck`, `pnpm -w test` (vitest), `pnpm -w lint`. Public A
 mobile apps (iOS/Android) and the Terraform provider call it, so response shapes are a contract.
 """,
         ),
-        _Inline(
+        Project(
             "logtap", "logtap", "lhaas/logtap", "/home/lena", "/home/lena/src/logtap", "linux",
             "lena/drain-on-sigterm",
             "M src/ring.c\nM src/shipper.c\nM src/main.c",
@@ -119,22 +106,8 @@ to the collector. C11, pthreads, no dependencies beyond libc. Runs as a systemd 
 }
 
 
-def _proj(key: str | None) -> Project | None:
-    if key is None:
-        return None
-    return _INLINE[key] if key in _INLINE else project(key)
-
-
-def cc(case_id: str, expected: str, why: str, proj: str | None, steps: list, **kw) -> None:
-    CASES.append(CaseSpec(case_id, "claude_code", "anthropic", expected, why, claude_code(case_id, _proj(proj), steps, **kw)))
-
-
-def side(case_id: str, expected: str, why: str, kind: str, text: str = "") -> None:
-    CASES.append(CaseSpec(case_id, "claude_code", "anthropic", expected, why, cc_side(case_id, kind, text)))
-
-
-def sdk(case_id: str, expected: str, why: str, messages: list[dict], **kw) -> None:
-    CASES.append(CaseSpec(case_id, "other", "anthropic", expected, why, anthropic_sdk(case_id, messages, **kw)))
+BOOK = CaseBook(CASES, _INLINE)
+cc, side, sdk = BOOK.cc, BOOK.side, BOOK.sdk
 
 
 TW, INF, WH, SHOP = FX["tidewater"], FX["infra"], FX["warehouse"], FX["shopfront"]

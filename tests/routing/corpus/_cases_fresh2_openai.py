@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import json
 import random
-from dataclasses import dataclass
 
 from tests.routing.corpus import _prompts as P
+from tests.routing.corpus._book import CaseBook
 from tests.routing.corpus._clients import (
     FX,
     A,
@@ -15,16 +15,10 @@ from tests.routing.corpus._clients import (
     Project,
     U,
     aider,
-    cline,
-    codex,
     ed,
     gr,
-    oh_condense,
     openai_sdk,
-    openhands,
     par,
-    pick,
-    project,
     rd,
     sh,
     todo,
@@ -37,24 +31,13 @@ CASES: list[CaseSpec] = []
 # =========================================================================== projects written inline for this module
 
 
-@dataclass(frozen=True)
-class _Inline(Project):
-    """A project whose files live in this module instead of the shared fixtures."""
-
-    agents: str = ""
-
-    @property
-    def instructions(self) -> str:
-        return self.agents.strip()
-
-
-PRICEBOOK = _Inline(
+PRICEBOOK = Project(
     "pricebook", "pricebook", "kessler-wholesale/pricebook", "/home/jonas", "/home/jonas/code/pricebook", "linux",
     "jonas/supplier-export",
     "M pricebook/catalog/management/commands/import_supplier_feed.py",
     "b3f81e2 catalog: supplier feed importer handles EAN-8 (#302)\n7a0c4d9 Django 5.0.8 (#299)\n2e6b1f0 pricing: volume tiers per customer group (#296)\n94d2a7c celery: nightly price recompute (#291)\n0c5e8b3 admin: bulk markup action (#288)",
     shell="bash",
-    agents="""# pricebook
+    notes="""# pricebook
 
 Wholesale catalog and price lists for Kessler Wholesale. Django 5.0, Python 3.12, Postgres 16, Celery + Redis,
 DRF for the partner API. Managed with uv.
@@ -66,13 +49,13 @@ DRF for the partner API. Managed with uv.
 """,
 )
 
-METERD = _Inline(
+METERD = Project(
     "meterd", "meterd", "gridwise/meterd", "/home/aino", "/home/aino/src/meterd", "linux",
     "aino/subscriber-metrics",
     "",
     "1c9e4a7 mqtt: reconnect with jittered backoff (#118)\nf02b6d3 store: batch inserts of 500 readings (#115)\n8d7a3e1 config: per-substation topic filters (#112)\n46e0c9b Go 1.23 (#110)\nb2a5f18 readings: reject timestamps more than 5 min in the future (#107)",
     editor="GoLand", shell="bash",
-    agents="""# meterd
+    notes="""# meterd
 
 Ingests smart-meter readings from the substations' MQTT brokers (paho.mqtt.golang) into TimescaleDB.
 Go 1.23, pgx v5, Prometheus metrics, deployed as 3 replicas with a shared subscription per substation.
@@ -83,13 +66,13 @@ Go 1.23, pgx v5, Prometheus metrics, deployed as 3 replicas with a shared subscr
 """,
 )
 
-ROSTER = _Inline(
+ROSTER = Project(
     "roster", "ward-roster", "st-olav-it/ward-roster", "/home/ingrid", "/home/ingrid/src/ward-roster", "linux",
     "ingrid/week-view-api",
     "M src/Roster.Api/Endpoints/ShiftEndpoints.cs",
     "5d2c9e1 Shifts: swap requests need charge-nurse approval (#64)\n0b8f3a7 EF Core 8.0.10 (#61)\n93e1d4c Minimal API endpoints per resource (#58)\n6a7b2f0 Wards: skill mix per shift type (#55)\ne4c0d18 Initial .NET 8 solution (#50)",
     editor="Rider", shell="bash",
-    agents="""# ward-roster
+    notes="""# ward-roster
 
 Shift rostering for hospital wards. .NET 8, ASP.NET Core minimal APIs, EF Core 8 on SQL Server,
 xUnit + FluentAssertions. Runs on-prem in the hospital's own datacenter.
@@ -101,13 +84,13 @@ xUnit + FluentAssertions. Runs on-prem in the hospital's own datacenter.
 """,
 )
 
-SPINDLE = _Inline(
+SPINDLE = Project(
     "spindle", "spindle", "spindle-cms/spindle", "/Users/mei", "/Users/mei/dev/spindle", "darwin",
     "mei/webhooks",
     "M packages/server/src/webhooks/dispatch.ts",
     "e7a10c3 editor: OT transform for list items (#882)\n3b9f2d4 turbo 2.1 (#879)\n91c6e07 server: per-space API tokens (#875)\n0da4b18 web: preview drafts via signed URLs (#871)\n6f2e9a5 pnpm 9 (#866)",
     editor="VS Code",
-    agents="""# spindle
+    notes="""# spindle
 
 Headless CMS. pnpm + turborepo monorepo: `packages/server` (Fastify, Postgres via Kysely), `packages/editor`
 (collaborative rich-text editor, operational transform), `packages/web` (Next.js admin UI), `packages/sdk`.
@@ -118,13 +101,13 @@ Headless CMS. pnpm + turborepo monorepo: `packages/server` (Fastify, Postgres vi
 """,
 )
 
-HARBOR = _Inline(
+HARBOR = Project(
     "harbor", "harbor-bookings", "fjordferries/harbor-bookings", "/home/magnus", "/home/magnus/work/harbor-bookings", "linux",
     "magnus/fares-v2",
     "",
     "a4c2e91 Fares: child and senior discounts (#211)\n5f0b8d3 Ktor 2.3.12 (#208)\n2d9e7a1 Exposed 0.53 (#205)\nc81f4b6 Vehicle deck: lane metres per sailing (#201)\n7e3a0d5 Gradle 8.10 (#198)",
     editor="IntelliJ IDEA", shell="bash",
-    agents="""# harbor-bookings
+    notes="""# harbor-bookings
 
 Ferry booking backend for Fjord Ferries. Kotlin 2.0, Ktor 2.3 server, Exposed on Postgres, kotlinx.serialization,
 Koin for DI. Tests: JUnit 5 + Kotest assertions + Testcontainers.
@@ -138,39 +121,13 @@ Koin for DI. Tests: JUnit 5 + Kotest assertions + Testcontainers.
 _INLINE: dict[str, Project] = {p.key: p for p in (PRICEBOOK, METERD, ROSTER, SPINDLE, HARBOR)}
 
 
-def _proj(key: str | None) -> Project | None:
-    if key is None:
-        return None
-    return _INLINE.get(key) or project(key)
+BOOK = CaseBook(CASES, _INLINE)
+cx, oh, ohc, other, cl = BOOK.cx, BOOK.oh, BOOK.ohc, BOOK.other, BOOK.cl
 
 
 _POLICIES = [("on-request", "workspace-write", "restricted"), ("never", "workspace-write", "restricted"),
              ("on-request", "read-only", "restricted"), ("untrusted", "workspace-write", "enabled"),
              ("on-failure", "danger-full-access", "enabled")]
-
-
-def cx(case_id: str, expected: str, why: str, proj: str | None, steps: list, **kw) -> None:
-    approval, sandbox, network = _POLICIES[int(pick(case_id, [str(i) for i in range(len(_POLICIES))], "policy"))]
-    kw.setdefault("approval", approval)
-    kw.setdefault("sandbox", sandbox)
-    kw.setdefault("network", network)
-    CASES.append(CaseSpec(case_id, "codex", "openai", expected, why, codex(case_id, _proj(proj), steps, **kw)))
-
-
-def oh(case_id: str, expected: str, why: str, proj: str | None, steps: list, **kw) -> None:
-    CASES.append(CaseSpec(case_id, "openhands", "openai", expected, why, openhands(case_id, _proj(proj), steps, **kw)))
-
-
-def ohc(case_id: str, expected: str, why: str, events: list[str], previous: str | None = None, **kw) -> None:
-    CASES.append(CaseSpec(case_id, "openhands", "openai", expected, why, oh_condense(case_id, events, previous, **kw)))
-
-
-def other(case_id: str, expected: str, why: str, body: dict) -> None:
-    CASES.append(CaseSpec(case_id, "other", "openai", expected, why, body))
-
-
-def cl(case_id: str, expected: str, why: str, proj: str | None, steps: list, **kw) -> None:
-    other(case_id, expected, why, cline(case_id, _proj(proj), steps, **kw))
 
 
 W = "/workspace"
@@ -1752,12 +1709,12 @@ oh(
 
 # =========================================================================== other clients (Aider, Cline, plain OpenAI SDK)
 
-VOLUNTEER = _Inline(
+VOLUNTEER = Project(
     "volunteer", "helping-hands", "helping-hands-org/helping-hands", "/Users/sofia", "/Users/sofia/Sites/helping-hands", "darwin",
     "sofia/shift-reminders",
     "M app/Notifications/ShiftReminder.php",
     "c2e9a13 Shifts: waitlist when full (#141)\n7b04d6e Laravel 11.20 (#138)\n39fa1c2 Larastan level 6 (#135)\n0d8e7b4 Volunteers: encrypted phone numbers (#131)\n5a61f92 Pest 2 (#127)",
-    agents="""# helping-hands
+    notes="""# helping-hands
 
 Volunteer shift sign-ups for food banks. Laravel 11, PHP 8.3, MySQL 8, Livewire 3, Pest, Larastan level 6.
 Hosted on a single Forge server (prod) + one staging server.

@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
 
 from tests.routing.corpus import _prompts as P
+from tests.routing.corpus._book import CaseBook
 from tests.routing.corpus._clients import (
     FX,
     A,
@@ -15,15 +15,10 @@ from tests.routing.corpus._clients import (
     U,
     aider,
     cline,
-    codex,
     ed,
     gr,
-    oh_condense,
     openai_sdk,
-    openhands,
     par,
-    pick,
-    project,
     rd,
     sh,
     think,
@@ -37,24 +32,13 @@ CASES: list[CaseSpec] = []
 # =========================================================================== projects written inline for this module
 
 
-@dataclass(frozen=True)
-class _Inline(Project):
-    """A project whose files live in this module instead of the shared fixtures."""
-
-    agents: str = ""
-
-    @property
-    def instructions(self) -> str:
-        return self.agents.strip()
-
-
-HOURGLASS = _Inline(
+HOURGLASS = Project(
     "hourglass", "hourglass", "brightline-studio/hourglass", "/home/rafael", "/home/rafael/code/hourglass", "linux",
     "rafael/weekly-csv",
     "M hourglass/reports/weekly.py\nM hourglass/reports/cli.py",
     "3e8a1c2 reports: weekly totals per client (#147)\nb71d09f timer: stop running timers at midnight (#144)\n5c2f6e0 SQLAlchemy 2.0.35 (#141)\n90a4d7b rates: per-project hourly rate overrides (#138)\n1fd3c85 cli: typer 0.12 (#135)",
     shell="bash",
-    agents="""# hourglass
+    notes="""# hourglass
 
 Time tracking and invoicing for Brightline Studio (a 30-person design agency). Python 3.12, FastAPI,
 SQLAlchemy 2.0 (sync sessions), Postgres 16, Typer CLI (`hourglass ...`), managed with uv.
@@ -67,13 +51,13 @@ SQLAlchemy 2.0 (sync sessions), Postgres 16, Typer CLI (`hourglass ...`), manage
 """,
 )
 
-STOCKPILE = _Inline(
+STOCKPILE = Project(
     "stockpile", "stockpile", "mercato-eu/stockpile", "/home/dana", "/home/dana/go/src/github.com/mercato-eu/stockpile", "linux",
     "dana/reserve-ttl",
     "M internal/reserve/service.go",
     "c4e21a9 reserve: TTL on reservations, sweeper every 30s (#92)\n7b0d3f8 sqlc 1.27 (#90)\n2a9e6c1 api: chi v5.1 (#87)\nf18d40b warehouses: per-warehouse stock levels (#84)\n0e3b7a5 Go 1.22 (#81)",
     editor="GoLand", shell="bash",
-    agents="""# stockpile
+    notes="""# stockpile
 
 Inventory and stock reservation service for the Mercato marketplace. Go 1.22, chi v5, pgx v5, sqlc for queries
 (`internal/db`, generated: never edit by hand, change `queries/*.sql` and run `make sqlc`), Postgres 16.
@@ -85,13 +69,13 @@ Inventory and stock reservation service for the Mercato marketplace. Go 1.22, ch
 """,
 )
 
-ALLOTMENT = _Inline(
+ALLOTMENT = Project(
     "allotment", "allotment", "greenbank-society/allotment", "/home/wren", "/home/wren/src/allotment", "linux",
     "wren/waitlist",
     "M lib/allotment/plots.ex",
     "8d1f2b0 plots: half-plot splitting (#58)\n41c7e9a Phoenix 1.7.14 (#55)\ne09a3d6 members: committee role (#52)\n6b5f1c4 Oban for renewal reminders (#49)\n2c8e0a7 initial import from the old spreadsheet (#45)",
     editor="VS Code", shell="bash",
-    agents="""# allotment
+    notes="""# allotment
 
 Plot allocation and membership for the Greenbank Allotments Society (about 240 plots, 600 members and a waitlist).
 Elixir 1.17, Phoenix 1.7 with LiveView, Ecto on Postgres, Oban for background jobs.
@@ -106,39 +90,13 @@ Elixir 1.17, Phoenix 1.7 with LiveView, Ecto on Postgres, Oban for background jo
 _INLINE: dict[str, Project] = {p.key: p for p in (HOURGLASS, STOCKPILE, ALLOTMENT)}
 
 
-def _proj(key: str | None) -> Project | None:
-    if key is None:
-        return None
-    return _INLINE.get(key) or project(key)
+BOOK = CaseBook(CASES, _INLINE)
+cx, oh, ohc, other, cl = BOOK.cx, BOOK.oh, BOOK.ohc, BOOK.other, BOOK.cl
 
 
 _POLICIES = [("on-request", "workspace-write", "restricted"), ("never", "workspace-write", "restricted"),
              ("on-request", "read-only", "restricted"), ("untrusted", "workspace-write", "enabled"),
              ("on-failure", "danger-full-access", "enabled")]
-
-
-def cx(case_id: str, expected: str, why: str, proj: str | None, steps: list, **kw) -> None:
-    approval, sandbox, network = _POLICIES[int(pick(case_id, [str(i) for i in range(len(_POLICIES))], "policy"))]
-    kw.setdefault("approval", approval)
-    kw.setdefault("sandbox", sandbox)
-    kw.setdefault("network", network)
-    CASES.append(CaseSpec(case_id, "codex", "openai", expected, why, codex(case_id, _proj(proj), steps, **kw)))
-
-
-def oh(case_id: str, expected: str, why: str, proj: str | None, steps: list, **kw) -> None:
-    CASES.append(CaseSpec(case_id, "openhands", "openai", expected, why, openhands(case_id, _proj(proj), steps, **kw)))
-
-
-def ohc(case_id: str, expected: str, why: str, events: list[str], previous: str | None = None, **kw) -> None:
-    CASES.append(CaseSpec(case_id, "openhands", "openai", expected, why, oh_condense(case_id, events, previous, **kw)))
-
-
-def other(case_id: str, expected: str, why: str, body: dict) -> None:
-    CASES.append(CaseSpec(case_id, "other", "openai", expected, why, body))
-
-
-def cl(case_id: str, expected: str, why: str, proj: str | None, steps: list, **kw) -> None:
-    other(case_id, expected, why, cline(case_id, _proj(proj), steps, **kw))
 
 
 # =========================================================================== shared file contents

@@ -4,23 +4,19 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
 
 from tests.routing.corpus import _bulk as B
+from tests.routing.corpus._book import CaseBook
 from tests.routing.corpus._clients import (
     FX,
     A,
     CaseSpec,
     Project,
     U,
-    anthropic_sdk,
-    cc_side,
-    claude_code,
     ed,
     gl,
     gr,
     par,
-    project,
     rd,
     sh,
     todo,
@@ -34,19 +30,10 @@ CASES: list[CaseSpec] = []
 # A Django + Celery logistics app for a regional food bank, next to the nine fixture projects.
 
 
-@dataclass(frozen=True)
-class _Inline(Project):
-    notes: str = ""
-
-    @property
-    def instructions(self) -> str:
-        return self.notes.strip()
-
-
-_INLINE: dict[str, _Inline] = {
+_INLINE: dict[str, Project] = {
     p.key: p
     for p in [
-        _Inline(
+        Project(
             "pantry", "pantry", "harvestnet/pantry", "/home/olu", "/home/olu/code/pantry", "linux",
             "olu/pickup-filters",
             "M pantry/pickups/views.py\nM pantry/pickups/tests/test_views.py",
@@ -71,22 +58,8 @@ Python 3.12, Django 5.1, Django REST Framework, django-filter, Postgres 16, Cele
 }
 
 
-def _proj(key: str | None) -> Project | None:
-    if key is None:
-        return None
-    return _INLINE[key] if key in _INLINE else project(key)
-
-
-def cc(case_id: str, expected: str, why: str, proj: str | None, steps: list, **kw) -> None:
-    CASES.append(CaseSpec(case_id, "claude_code", "anthropic", expected, why, claude_code(case_id, _proj(proj), steps, **kw)))
-
-
-def side(case_id: str, expected: str, why: str, kind: str, text: str = "") -> None:
-    CASES.append(CaseSpec(case_id, "claude_code", "anthropic", expected, why, cc_side(case_id, kind, text)))
-
-
-def sdk(case_id: str, expected: str, why: str, messages: list[dict], **kw) -> None:
-    CASES.append(CaseSpec(case_id, "other", "anthropic", expected, why, anthropic_sdk(case_id, messages, **kw)))
+BOOK = CaseBook(CASES, _INLINE)
+cc, side, sdk = BOOK.cc, BOOK.side, BOOK.sdk
 
 
 GW, INF, WH, SHOP, PAY, TW, LED, WEB, RND = FX["gateway"], FX["infra"], FX["warehouse"], FX["shopfront"], FX["payments"], FX["tidewater"], FX["ledger"], FX["web"], FX["render"]

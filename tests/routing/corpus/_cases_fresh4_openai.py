@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
 
 from tests.routing.corpus import _prompts as P
+from tests.routing.corpus._book import CaseBook
 from tests.routing.corpus._clients import (
     FX,
     A,
@@ -15,15 +15,10 @@ from tests.routing.corpus._clients import (
     U,
     aider,
     cline,
-    codex,
     ed,
     gr,
-    oh_condense,
     openai_sdk,
-    openhands,
     par,
-    pick,
-    project,
     rd,
     sh,
     wr,
@@ -35,24 +30,13 @@ CASES: list[CaseSpec] = []
 # =========================================================================== projects written inline for this module
 
 
-@dataclass(frozen=True)
-class _Inline(Project):
-    """A project whose files live in this module instead of the shared fixtures."""
-
-    agents: str = ""
-
-    @property
-    def instructions(self) -> str:
-        return self.agents.strip()
-
-
-BERTH = _Inline(
+BERTH = Project(
     "berthplan", "berthplan", "kystlinje/berthplan", "/home/oskar", "/home/oskar/src/berthplan", "linux",
     "oskar/availability-endpoint",
     "M src/Berthplan.Api/Endpoints/BerthEndpoints.cs",
     "4f1c0d2 Bookings: pilot boarding time on BerthBooking (#211)\n9e27a61 EF Core 8.0.8 (#208)\n31b5f0c Tide window check for deep-draft vessels (#204)\nc08d4e9 Berths: max LOA and draft per berth (#199)\n6aa3e12 Minimal API endpoints for berths (#195)",
     editor="Rider", shell="bash",
-    agents="""# berthplan
+    notes="""# berthplan
 
 Berth scheduling for the Port of Kystvik (14 berths, ~60 vessel calls a week). .NET 8, ASP.NET Core minimal APIs,
 EF Core 8 on Postgres (Npgsql), xUnit + FluentAssertions.
@@ -65,13 +49,13 @@ EF Core 8 on Postgres (Npgsql), xUnit + FluentAssertions.
 """,
 )
 
-KILN = _Inline(
+KILN = Project(
     "kilnbook", "kilnbook", "clayhouse/kilnbook", "/Users/mei", "/Users/mei/code/kilnbook", "darwin",
     "mei/waitlist-promotion",
     "M studio/bookings/services.py\nM studio/bookings/tests/test_waitlist.py",
     "2b7e19c bookings: waitlist per class session (#96)\n8d03a5f firings: kiln queue page for members (#93)\nf61c2e0 Django 5.1 (#90)\n47a9b1d payments: Stripe Checkout for class packs (#87)\n0c5e8f3 members: studio-time credits (#84)",
     editor="VS Code", shell="zsh",
-    agents="""# kilnbook
+    notes="""# kilnbook
 
 Class bookings, studio-time credits and the kiln firing queue for Clayhouse (a pottery studio, ~400 members).
 Django 5.1, Postgres 16, Celery + Redis for emails, pytest-django. Managed with uv.
@@ -86,35 +70,13 @@ Django 5.1, Postgres 16, Celery + Redis for emails, pytest-django. Managed with 
 _INLINE: dict[str, Project] = {p.key: p for p in (BERTH, KILN)}
 
 
-def _proj(key: str | None) -> Project | None:
-    if key is None:
-        return None
-    return _INLINE.get(key) or project(key)
+BOOK = CaseBook(CASES, _INLINE)
+cx, oh, ohc, other = BOOK.cx, BOOK.oh, BOOK.ohc, BOOK.other
 
 
 _POLICIES = [("on-request", "workspace-write", "restricted"), ("never", "workspace-write", "restricted"),
              ("on-request", "read-only", "restricted"), ("untrusted", "workspace-write", "enabled"),
              ("on-failure", "danger-full-access", "enabled")]
-
-
-def cx(case_id: str, expected: str, why: str, proj: str | None, steps: list, **kw) -> None:
-    approval, sandbox, network = _POLICIES[int(pick(case_id, [str(i) for i in range(len(_POLICIES))], "policy"))]
-    kw.setdefault("approval", approval)
-    kw.setdefault("sandbox", sandbox)
-    kw.setdefault("network", network)
-    CASES.append(CaseSpec(case_id, "codex", "openai", expected, why, codex(case_id, _proj(proj), steps, **kw)))
-
-
-def oh(case_id: str, expected: str, why: str, proj: str | None, steps: list, **kw) -> None:
-    CASES.append(CaseSpec(case_id, "openhands", "openai", expected, why, openhands(case_id, _proj(proj), steps, **kw)))
-
-
-def ohc(case_id: str, expected: str, why: str, events: list[str], previous: str | None = None, **kw) -> None:
-    CASES.append(CaseSpec(case_id, "openhands", "openai", expected, why, oh_condense(case_id, events, previous, **kw)))
-
-
-def other(case_id: str, expected: str, why: str, body: dict) -> None:
-    CASES.append(CaseSpec(case_id, "other", "openai", expected, why, body))
 
 
 # =========================================================================== shared file contents

@@ -4,24 +4,20 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
 
 from tests.routing.corpus import _bulk as B
+from tests.routing.corpus._book import CaseBook
 from tests.routing.corpus._clients import (
     FX,
     A,
     CaseSpec,
     Project,
     U,
-    anthropic_sdk,
-    cc_side,
-    claude_code,
     ed,
     gl,
     gr,
     par,
     png_b64,
-    project,
     rd,
     sh,
     todo,
@@ -36,19 +32,10 @@ CASES: list[CaseSpec] = []
 # Kotlin, Swift, PHP, C#, Elixir, Scala and C. Only the CLAUDE.md text differs from a fixture project.
 
 
-@dataclass(frozen=True)
-class _Inline(Project):
-    notes: str = ""
-
-    @property
-    def instructions(self) -> str:
-        return self.notes.strip()
-
-
-_INLINE: dict[str, _Inline] = {
+_INLINE: dict[str, Project] = {
     p.key: p
     for p in [
-        _Inline(
+        Project(
             "stride", "stride-android", "pacelab/stride-android", "/Users/nadia", "/Users/nadia/dev/stride-android", "darwin",
             "nadia/history-headers",
             "M app/src/main/java/com/pacelab/stride/history/WorkoutListViewModel.kt",
@@ -65,7 +52,7 @@ minSdk 26, targetSdk 35. Modules: `:app`, `:core:sync`, `:core:data`, `:core:ui`
 - Time: inject `java.time.Clock`; never call `LocalDate.now()` without it
 """,
         ),
-        _Inline(
+        Project(
             "larder", "larder-ios", "larder-app/larder-ios", "/Users/ben", "/Users/ben/Developer/larder-ios", "darwin",
             "ben/settings-sync",
             "M Larder/Settings/SettingsViewModel.swift\nM Larder/Images/ImageCache.swift",
@@ -81,7 +68,7 @@ Recipe and pantry app. Swift 5.10, SwiftUI, iOS 16+, no third-party UI libraries
 - View models are `@MainActor final class ... : ObservableObject`
 """,
         ),
-        _Inline(
+        Project(
             "clinic", "clinicbook", "medisoft/clinicbook", "/home/rafael", "/home/rafael/code/clinicbook", "linux",
             "rafael/patients-cleanup",
             "M app/Http/Controllers/AppointmentController.php\n?? database/migrations/2025_10_20_090000_drop_legacy_patients_table.php",
@@ -99,7 +86,7 @@ Pest for tests, Inertia + Vue 3 front end.
 - Dates are stored in UTC and shown in the clinic's timezone (`$clinic->timezone`).
 """,
         ),
-        _Inline(
+        Project(
             "fleet", "fleet-telemetry", "haulio/fleet-telemetry", "/home/olu", "/home/olu/src/fleet-telemetry", "linux",
             "olu/vehicle-registration",
             "M src/Fleet.Api/Vehicles/VehiclesEndpoints.cs",
@@ -116,7 +103,7 @@ xUnit + Testcontainers. Solution: `Fleet.sln` with `Fleet.Api`, `Fleet.Domain`, 
 - Validation: one `AbstractValidator<T>` per request, registered with `AddValidatorsFromAssemblyContaining<Program>()`
 """,
         ),
-        _Inline(
+        Project(
             "relay", "relay", "relaychat/relay", "/home/mirela", "/home/mirela/src/relay", "linux",
             "mirela/presence-reconnect",
             "M lib/relay_web/channels/room_channel.ex\nM test/relay_web/channels/room_channel_test.exs",
@@ -132,7 +119,7 @@ Phoenix.Presence. Single node in production today (fly.io), clustering planned.
 - Supervised processes only; no bare `spawn`
 """,
         ),
-        _Inline(
+        Project(
             "click", "clickstream-etl", "shoply-data/clickstream-etl", "/home/dmitri", "/home/dmitri/work/clickstream-etl", "linux",
             "dmitri/sessionize-v2",
             "M src/main/scala/shoply/etl/Sessionize.scala",
@@ -147,7 +134,7 @@ Spark batch jobs over the web/app clickstream. Scala 2.13, Spark 3.5, Delta Lake
 - Never `collect()` a full dataset on the driver
 """,
         ),
-        _Inline(
+        Project(
             "soil", "soilnode-fw", "agrisense/soilnode-fw", "/home/kai", "/home/kai/fw/soilnode-fw", "linux",
             "kai/wdt-resets",
             "M src/sensors/sht4x.c",
@@ -167,22 +154,8 @@ C11 on Zephyr 3.6. Battery powered: the node sleeps ~99% of the time.
 }
 
 
-def _proj(key: str | None) -> Project | None:
-    if key is None:
-        return None
-    return _INLINE[key] if key in _INLINE else project(key)
-
-
-def cc(case_id: str, expected: str, why: str, proj: str | None, steps: list, **kw) -> None:
-    CASES.append(CaseSpec(case_id, "claude_code", "anthropic", expected, why, claude_code(case_id, _proj(proj), steps, **kw)))
-
-
-def side(case_id: str, expected: str, why: str, kind: str, text: str = "") -> None:
-    CASES.append(CaseSpec(case_id, "claude_code", "anthropic", expected, why, cc_side(case_id, kind, text)))
-
-
-def sdk(case_id: str, expected: str, why: str, messages: list[dict], **kw) -> None:
-    CASES.append(CaseSpec(case_id, "other", "anthropic", expected, why, anthropic_sdk(case_id, messages, **kw)))
+BOOK = CaseBook(CASES, _INLINE)
+cc, side, sdk = BOOK.cc, BOOK.side, BOOK.sdk
 
 
 PAY, WEB, GW, TW, LED, REN, WH, INF = (FX[k] for k in ("payments", "web", "gateway", "tidewater", "ledger", "render", "warehouse", "infra"))

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import json
 import random
-from dataclasses import dataclass
 
 from tests.routing.corpus import _bulk as B
 from tests.routing.corpus import _prompts as P
+from tests.routing.corpus._book import CaseBook
 from tests.routing.corpus._clients import (
     FX,
     A,
@@ -16,16 +16,10 @@ from tests.routing.corpus._clients import (
     Project,
     U,
     aider,
-    cline,
-    codex,
     ed,
     gr,
-    oh_condense,
     openai_sdk,
-    openhands,
-    pick,
     png_b64,
-    project,
     rd,
     sh,
     think,
@@ -41,24 +35,13 @@ PAY, WEB, GW, TW, LED, REN, SHOP, WH, INF = (FX[k] for k in ("payments", "web", 
 # =========================================================================== projects written inline for this module
 
 
-@dataclass(frozen=True)
-class _Inline(Project):
-    """A project whose files live in this module instead of the shared fixtures."""
-
-    agents: str = ""
-
-    @property
-    def instructions(self) -> str:
-        return self.agents.strip()
-
-
-FIELDKIT = _Inline(
+FIELDKIT = Project(
     "fieldkit", "fieldkit-android", "fjordline/fieldkit-android", "/home/rui", "/home/rui/dev/fieldkit-android", "linux",
     "rui/sdk-35",
     "M app/build.gradle.kts",
     "4b1e9a0 WorkOrderSync: retry on 503 with backoff (#377)\n9d20c6f Signature pad: fix stroke smoothing on Pixel 8 (#374)\n13ac7e2 Room 2.6.1 (#372)\ne85f0b4 Parts picker: barcode scan via CameraX (#369)\n2c7d951 Offline banner when sync is paused (#366)",
     editor="Android Studio",
-    agents="""# fieldkit-android
+    notes="""# fieldkit-android
 
 Field technician app: work orders, parts, signatures, offline-first. Kotlin 2.0, Jetpack Compose,
 Room, WorkManager, Hilt, Retrofit + kotlinx.serialization.
@@ -70,13 +53,13 @@ Room, WorkManager, Hilt, Retrofit + kotlinx.serialization.
 """,
 )
 
-TIDEKIT = _Inline(
+TIDEKIT = Project(
     "tidekit", "TideKit", "ana-k/tidekit-ios", "/Users/ana", "/Users/ana/code/TideKit", "darwin",
     "ana/extensions-folder",
     "",
     "a91c2e4 StationsView: pull to refresh\n3f0d7b1 TideChart: use Swift Charts\n77b2e90 Package: swift-tools-version 5.10\nc1e48a3 Helpers: Color(hex:)\n0e9f5d2 Initial SwiftUI shell",
     editor="Xcode",
-    agents="""# TideKit
+    notes="""# TideKit
 
 SwiftUI app + Swift package `TideKit` (models, API client, helpers) for the tidewater API.
 - `swift build` / `swift test` for the package; the app target builds in Xcode only
@@ -85,12 +68,12 @@ SwiftUI app + Swift package `TideKit` (models, API client, helpers) for the tide
 """,
 )
 
-PORTAL = _Inline(
+PORTAL = Project(
     "portal", "billing-portal", "hansen-energi/billing-portal", "/home/erik", "/home/erik/sites/billing-portal", "linux",
     "erik/draft-invoices",
     "M resources/views/invoices/show.blade.php",
     "8e21f0c Invoices: draft state (#219)\n5a7b3d9 Laravel 11.9 (#215)\nd40e6c1 Customer portal: download PDF (#212)\n19bc8a2 Pint: fix style (#210)\nf0a3e77 Meter readings import (#205)",
-    agents="""# billing-portal
+    notes="""# billing-portal
 
 Customer billing portal for Hansen Energi. Laravel 11, PHP 8.3, MySQL 8, Blade + Alpine.
 
@@ -100,13 +83,13 @@ Customer billing portal for Hansen Energi. Laravel 11, PHP 8.3, MySQL 8, Blade +
 """,
 )
 
-ORDERS = _Inline(
+ORDERS = Project(
     "orders", "orders-svc", "brightcart/orders-svc", "/home/dmitri", "/home/dmitri/src/orders-svc", "linux",
     "dmitri/order-timeline",
     "",
     "c3d81a2 OrderEvents: store actor id (#144)\n7f02b9e EF Core 8.0.8 (#141)\n2a9c4d0 Minimal APIs for /api/orders (#138)\n91e5f37 Outbox relay: batch size 200 (#135)\n5b0a6e8 .NET 8 (#130)",
     editor="Rider", shell="bash",
-    agents="""# orders-svc
+    notes="""# orders-svc
 
 Order service for BrightCart. .NET 8, ASP.NET Core minimal APIs, EF Core 8 on Postgres (Npgsql),
 xUnit + FluentAssertions + Testcontainers.
@@ -118,13 +101,13 @@ xUnit + FluentAssertions + Testcontainers.
 """,
 )
 
-NOTIFIER = _Inline(
+NOTIFIER = Project(
     "notifier", "notifier", "relaywise/notifier", "/home/lucia", "/home/lucia/code/notifier", "linux",
     "lucia/digest-batching",
     "M lib/notifier/mailer.ex",
     "b7e2c40 Digest: batch per recipient (#88)\n2d9a1f3 Oban 2.18 (#85)\n6c0e8b7 Push: APNs token refresh (#83)\n91f4a2d Phoenix 1.7.14 (#80)\n0a3b5c9 Templates: plain-text fallback (#77)",
     editor="VS Code", shell="bash",
-    agents="""# notifier
+    notes="""# notifier
 
 Notification service (email, push, in-app) for Relaywise. Elixir 1.17 / OTP 27, Phoenix 1.7, Ecto,
 Oban for jobs, Swoosh for email.
@@ -135,13 +118,13 @@ Oban for jobs, Swoosh for email.
 """,
 )
 
-CSVSTAT = _Inline(
+CSVSTAT = Project(
     "csvstat", "csvstat", "oskar-l/csvstat", "/home/oskar", "/home/oskar/src/csvstat", "linux",
     "main",
     "",
     "e4a1c90 widths: handle multibyte UTF-8\n1b7d3f2 --delimiter flag\n8c2e6a5 stats: median via nth_element\n3f9b0d1 Makefile: asan target\n70d5e2c initial import",
     editor="Neovim", shell="bash",
-    agents="""# csvstat
+    notes="""# csvstat
 
 Small C11 tool that prints per-column stats for CSV files. No dependencies beyond libc.
 - `make` builds `./csvstat`; `make test` runs tests/run.sh; `make asan` builds with -fsanitize=address,undefined
@@ -149,13 +132,13 @@ Small C11 tool that prints per-column stats for CSV files. No dependencies beyon
 """,
 )
 
-SPARK = _Inline(
+SPARK = Project(
     "spark", "revenue-jobs", "northwind/revenue-jobs", "/home/wen", "/home/wen/work/revenue-jobs", "linux",
     "wen/monthly-oom",
     "",
     "61e0b2a monthly rollup: add tax breakdown (#57)\nc4d93f8 Spark 3.5.1 (#55)\n0e7a2b6 daily rollup: partition by event_date (#52)\n9b1f4c3 delta 3.1 (#49)\n5a8d0e7 sbt-assembly 2.2 (#46)",
     shell="bash",
-    agents="""# revenue-jobs
+    notes="""# revenue-jobs
 
 Spark (3.5, Scala 2.13) batch jobs that build revenue rollups from the payments lake (Delta on S3).
 - `sbt test`, `sbt assembly`; jobs run on EMR Serverless via `scripts/submit.sh <job> <date>`
@@ -168,39 +151,13 @@ Spark (3.5, Scala 2.13) batch jobs that build revenue rollups from the payments 
 _INLINE: dict[str, Project] = {p.key: p for p in (FIELDKIT, TIDEKIT, PORTAL, ORDERS, NOTIFIER, CSVSTAT, SPARK)}
 
 
-def _proj(key: str | None) -> Project | None:
-    if key is None:
-        return None
-    return _INLINE.get(key) or project(key)
+BOOK = CaseBook(CASES, _INLINE)
+cx, oh, ohc, other, cl = BOOK.cx, BOOK.oh, BOOK.ohc, BOOK.other, BOOK.cl
 
 
 _POLICIES = [("on-request", "workspace-write", "restricted"), ("never", "workspace-write", "restricted"),
              ("on-request", "read-only", "restricted"), ("untrusted", "workspace-write", "enabled"),
              ("on-failure", "danger-full-access", "enabled")]
-
-
-def cx(case_id: str, expected: str, why: str, proj: str | None, steps: list, **kw) -> None:
-    approval, sandbox, network = _POLICIES[int(pick(case_id, [str(i) for i in range(len(_POLICIES))], "policy"))]
-    kw.setdefault("approval", approval)
-    kw.setdefault("sandbox", sandbox)
-    kw.setdefault("network", network)
-    CASES.append(CaseSpec(case_id, "codex", "openai", expected, why, codex(case_id, _proj(proj), steps, **kw)))
-
-
-def oh(case_id: str, expected: str, why: str, proj: str | None, steps: list, **kw) -> None:
-    CASES.append(CaseSpec(case_id, "openhands", "openai", expected, why, openhands(case_id, _proj(proj), steps, **kw)))
-
-
-def ohc(case_id: str, expected: str, why: str, events: list[str], previous: str | None = None, **kw) -> None:
-    CASES.append(CaseSpec(case_id, "openhands", "openai", expected, why, oh_condense(case_id, events, previous, **kw)))
-
-
-def other(case_id: str, expected: str, why: str, body: dict) -> None:
-    CASES.append(CaseSpec(case_id, "other", "openai", expected, why, body))
-
-
-def cl(case_id: str, expected: str, why: str, proj: str | None, steps: list, **kw) -> None:
-    other(case_id, expected, why, cline(case_id, _proj(proj), steps, **kw))
 
 
 def _stamp(rng: random.Random, t: float) -> str:
@@ -2076,12 +2033,12 @@ oh(
 
 # =========================================================================== Aider, Cline, plain OpenAI SDK calls
 
-OPSCONSOLE = _Inline(
+OPSCONSOLE = Project(
     "opsconsole", "ops-console", "brightcart/ops-console", "/Users/mei", "/Users/mei/work/ops-console", "darwin",
     "mei/drop-moment",
     "",
     "",
-    agents="Internal operations console (React 18 + Vite + TypeScript).",
+    notes="Internal operations console (React 18 + Vite + TypeScript).",
 )
 _INLINE[OPSCONSOLE.key] = OPSCONSOLE
 

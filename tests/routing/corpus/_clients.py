@@ -64,13 +64,14 @@ class Project:
     commits: str
     editor: str = "VS Code"
     shell: str = "zsh"
+    notes: str = ""  # the project's CLAUDE.md / AGENTS.md text when it is written in a case module, not a fixture
 
     def file(self, rel: str) -> str:
         return FX[self.key][rel]
 
     @property
     def instructions(self) -> str:
-        return FX[self.key]["INSTRUCTIONS.md"].strip()
+        return self.notes.strip() if self.notes else FX[self.key]["INSTRUCTIONS.md"].strip()
 
     @property
     def oh_cwd(self) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -220,6 +220,7 @@ def reasoning_cues(f: Features) -> float:
     return _clamp((2 * _distinct(REASONING_STRONG, f.prose) + _distinct(REASONING, f.prose)) / 4)
 
 
+@_once
 def deliberation(f: Features) -> float:
     """How much of the ask is for an argument rather than an action: 1 = only asks for a decision,
     explanation or proof; 0 = only for edits and commands; 0.5 when the words do not say.
@@ -238,6 +239,17 @@ def deliberation(f: Features) -> float:
 _QUESTION = re.compile(r"\?(?=\s|$|[)\"'])")
 # Where an instruction can start: sentence and clause boundaries, list items, "and"/"then" chains.
 _CLAUSE = re.compile(r"([.!?;:](?:\s+|$)|\n|,?\s+(?:and|then|but|so)\s+|,\s+)")
+_SUBJECT = re.compile(r"(?:we|i|you|they|it|he|she|this|that|these|those|the|our|my|its|their|there)\b", re.I)
+
+
+def _clause_heads(parts: list[str]) -> Iterator[tuple[int, str, int, re.Match[str] | None]]:
+    """For each clause of ``_CLAUSE.split(text)``: its index in ``parts``, its text (list markers
+    stripped), where its verb would start (after "ok, now please ..."), and the action verb there."""
+    for index in range(0, len(parts), 2):
+        clause = parts[index].lstrip("-*•> \t")
+        lead = OPENER.match(clause)
+        start = lead.end() if lead else 0
+        yield index, clause, start, ACT.match(clause, start)
 
 
 def _imperatives(text: str) -> int:
@@ -247,19 +259,13 @@ def _imperatives(text: str) -> int:
     seen: set[str] = set()
     parts = _CLAUSE.split(text[:4000])
     described = False
-    for index in range(0, len(parts), 2):
-        clause = parts[index].lstrip("-*•> \t")
+    for index, clause, _, match in _clause_heads(parts):
         if index > 0 and parts[index - 1].strip(", ") == "and" and described:
             continue  # "we set X and ship Y": the subject carries over, still a description
         described = _SUBJECT.match(clause) is not None
-        lead = OPENER.match(clause)
-        match = ACT.match(clause, lead.end() if lead else 0)
         if match is not None and not match.group(0).isupper():
             seen.add(match.group(0).lower())
     return len(seen)
-
-
-_SUBJECT = re.compile(r"(?:we|i|you|they|it|he|she|this|that|these|those|the|our|my|its|their|there)\b", re.I)
 
 
 def focused_build(f: Features) -> float:
@@ -275,13 +281,10 @@ def focused_build(f: Features) -> float:
 
 def _first_instruction(text: str) -> str | None:
     parts = _CLAUSE.split(text)
-    for index in range(0, len(parts), 2):
-        clause = parts[index].lstrip("-*•> \t")
-        lead = OPENER.match(clause)
-        start = lead.end() if lead else 0
-        if ACT.match(clause, start) or clause[start:].lower().startswith("need "):
+    for index, clause, start, match in _clause_heads(parts):
+        if match is not None or clause[start:].lower().startswith("need "):
             # The clause and what follows it in the same sentence ("add X: a, b, c").
-            return " ".join(parts[index : index + 5])[start:]
+            return " ".join([clause, *parts[index + 1 : index + 5]])[start:]
     return None
 
 

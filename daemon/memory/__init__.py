@@ -20,7 +20,7 @@ from daemon.memory.extract import extract
 from daemon.memory.inject import apply, render, select
 from daemon.memory.project import WORKSPACE_HEADER, find_project, project_of
 from daemon.memory.store import MemoryStore
-from daemon.routing.envelope import user_text_of
+from daemon.routing.envelope import latest_user_text, user_text_of
 from daemon.tokens import estimate_text
 
 log = logging.getLogger("lynkr.memory")
@@ -163,17 +163,6 @@ class MemoryService:
             "replaced": self.store.replaced,
             "pruned": self.store.pruned,
         }
-
-
-def latest_user_text(request: Request) -> str:
-    """The newest user message that has text (the router's ``read_turn(...).latest_user_text``, without
-    reading the rest of the conversation)."""
-    for message in reversed(request.messages):
-        if message.role == "user":
-            text = user_text_of(message)
-            if text:
-                return text
-    return ""
 
 
 def _opening(request: Request) -> int:

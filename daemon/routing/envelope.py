@@ -103,6 +103,16 @@ def user_text_of(message: Message) -> str:
     return "\n".join(p for p in parts if p)
 
 
+def latest_user_text(request: Request) -> str:
+    """``read_turn(request).latest_user_text`` without reading the rest of the conversation."""
+    for message in reversed(request.messages):
+        if message.role == "user":
+            text = user_text_of(message)
+            if text:
+                return text
+    return ""
+
+
 def read_turn(request: Request) -> Turn:
     messages = request.messages
     latest = ""

@@ -30,9 +30,9 @@ from daemon.canonical import (
     ToolUseBlock,
 )
 from daemon.dialects.images import check_inline_image
-from daemon.dialects.openai_chat_stream import (
-    StreamDecoder,
-    StreamEncoder,
+from daemon.dialects.openai_chat_stream import StreamDecoder, StreamEncoder
+from daemon.dialects.openai_chat_upstream import EMPTY_SCHEMA, EXTRA_KEYS, build_request, parse_response
+from daemon.dialects.openai_chat_wire import (
     completion_id,
     finish_reason_for,
     is_int,
@@ -41,7 +41,6 @@ from daemon.dialects.openai_chat_stream import (
     usage_to_openai,
     wire_call,
 )
-from daemon.dialects.openai_chat_upstream import EMPTY_SCHEMA, EXTRA_KEYS, build_request, parse_response
 from daemon.errors import invalid
 from daemon.streams import parse_tool_arguments
 

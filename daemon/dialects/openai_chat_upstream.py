@@ -24,7 +24,7 @@ from daemon.canonical import (
     ToolUseBlock,
     Usage,
 )
-from daemon.dialects.openai_chat_stream import (
+from daemon.dialects.openai_chat_wire import (
     _dumps,
     is_int,
     json_kind,

@@ -37,7 +37,7 @@ from daemon.canonical import (
     ToolResultBlock,
     ToolUseBlock,
 )
-from daemon.dialects.openai_chat_stream import is_int, json_kind
+from daemon.dialects.openai_chat_wire import is_int, json_kind
 from daemon.dialects.openai_responses_stream import StreamEncoder
 from daemon.dialects.openai_responses_tools import parse_tool_choice, parse_tools, qualified, required_name
 from daemon.dialects.openai_responses_wire import (

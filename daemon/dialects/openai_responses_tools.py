@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from daemon.canonical import Tool, ToolChoice
-from daemon.dialects.openai_chat_stream import json_kind
 from daemon.dialects.openai_chat_upstream import EMPTY_SCHEMA
+from daemon.dialects.openai_chat_wire import json_kind
 from daemon.errors import invalid
 
 _HOSTED_TOOLS = frozenset(

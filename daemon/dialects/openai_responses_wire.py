@@ -34,8 +34,8 @@ from daemon.canonical import (
     ToolUseBlock,
     Usage,
 )
-from daemon.dialects.openai_chat_stream import overflow_message
-from daemon.dialects.openai_chat_stream import render_error as render_chat_error
+from daemon.dialects.openai_chat_wire import overflow_message
+from daemon.dialects.openai_chat_wire import render_error as render_chat_error
 from daemon.errors import ErrorKind, LynkrError
 
 

@@ -17,7 +17,7 @@ from typing import Any
 CORPUS_DIR = Path(__file__).parent / "corpus"
 FILES = ("claude_code.jsonl", "codex.jsonl", "openhands.jsonl", "other.jsonl")
 TIERS = ("simple", "medium", "complex", "reasoning")
-SPLITS = ("dev", "holdout", "fresh", "fresh2", "fresh3", "fresh4")
+SPLITS = ("dev", "holdout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5")
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class Case:
     id: str
     client: str  # claude_code | codex | openhands | other
     dialect: str  # anthropic | openai
-    split: str  # dev | holdout | fresh | fresh2 | fresh3 | fresh4
+    split: str  # dev | holdout | fresh | fresh2 | fresh3 | fresh4 | fresh5
     expected: str  # simple | medium | complex | reasoning
     why: str
     body: dict[str, Any]

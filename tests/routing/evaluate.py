@@ -1,6 +1,6 @@
 """Score the router against the labelled corpus.
 
-    python -m tests.routing.evaluate [--split dev|holdout|fresh|fresh2|fresh3|fresh4] [--show-misses]
+    python -m tests.routing.evaluate [--split dev|holdout|fresh|fresh2|fresh3|fresh4|fresh5] [--show-misses]
 
 Reports exact accuracy, within-one accuracy and the share of turns routed two
 or more tiers too low (the costly mistake: a hard task on a weak model), per

@@ -56,8 +56,8 @@ def prepare(splits: list[str]) -> list[Row]:
     config = Config()
     rows = []
     for split in splits:
-        if split == "fresh4":
-            raise SystemExit("fresh4 is measured once, never fitted on")
+        if split == "fresh5":
+            raise SystemExit("fresh5 is measured once, never fitted on")
         for case in load_corpus(split):
             parse = anthropic.parse_request if case.dialect == "anthropic" else openai_chat.parse_request
             decision = route(parse(case.body, {}), config)
@@ -243,7 +243,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=40)
     parser.add_argument(
         "--splits",
-        default=",".join(s for s in SPLITS if s != "fresh4"),
+        default=",".join(s for s in SPLITS if s != "fresh5"),
         help="comma-separated splits to fit on",
     )
     parser.add_argument("--shrink", type=float, default=None, help="fixed shrink; default: pick by 5-fold CV")

@@ -124,12 +124,13 @@ def test_committed_files_match_generator() -> None:
 def test_case_shape(case: Case) -> None:
     # v1 ids: cc-001; fresh ids: f-cc-001, f-ot-a01 (the Anthropic SDK ones) and f-ot-o01 (OpenAI).
     assert re.fullmatch(
-        rf"{CLIENT_PREFIX[case.client]}-\d{{3}}|[fghk]-{CLIENT_PREFIX[case.client]}-[ao]?\d{{2,3}}", case.id
+        rf"{CLIENT_PREFIX[case.client]}-\d{{3}}|[fghkm]-{CLIENT_PREFIX[case.client]}-[ao]?\d{{2,3}}", case.id
     )
     assert (case.split == "fresh") == case.id.startswith("f-")
     assert (case.split == "fresh2") == case.id.startswith("g-")
     assert (case.split == "fresh3") == case.id.startswith("h-")
     assert (case.split == "fresh4") == case.id.startswith("k-")
+    assert (case.split == "fresh5") == case.id.startswith("m-")
     assert case.dialect in CLIENT_DIALECTS[case.client]
     assert case.split in SPLITS
     assert case.expected in TIERS

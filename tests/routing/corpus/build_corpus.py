@@ -23,6 +23,8 @@ from tests.routing.corpus import (
     _cases_fresh3_openai,
     _cases_fresh4_anthropic,
     _cases_fresh4_openai,
+    _cases_fresh5_anthropic,
+    _cases_fresh5_openai,
     _cases_fresh_anthropic,
     _cases_fresh_openai,
     _cases_openhands,
@@ -60,6 +62,8 @@ def all_cases() -> list[CaseSpec]:
         _cases_fresh3_openai,
         _cases_fresh4_anthropic,
         _cases_fresh4_openai,
+        _cases_fresh5_anthropic,
+        _cases_fresh5_openai,
     ):
         cases.extend(module.CASES)
     seen: set[str] = set()
@@ -359,6 +363,7 @@ FRESH_PREFIX = "f-"
 FRESH2_PREFIX = "g-"
 FRESH3_PREFIX = "h-"  # "fresh3": the same again, after fresh2's one measurement
 FRESH4_PREFIX = "k-"  # "fresh4": the same again, for the router fitted on everything before it
+FRESH5_PREFIX = "m-"  # "fresh5": the same again, after fresh4's one measurement
 
 
 def split_for(case_id: str, v1_holdout: set[str]) -> str:
@@ -370,6 +375,8 @@ def split_for(case_id: str, v1_holdout: set[str]) -> str:
         return "fresh3"
     if case_id.startswith(FRESH4_PREFIX):
         return "fresh4"
+    if case_id.startswith(FRESH5_PREFIX):
+        return "fresh5"
     if not V1_IDS or case_id in V1_IDS:
         return "holdout" if case_id in v1_holdout else "dev"
     return "holdout" if _h(case_id) % 10 < 3 else "dev"
@@ -403,7 +410,7 @@ def render() -> dict[str, str]:
 
 def stats(recs: dict[str, list[dict[str, Any]]]) -> str:
     tiers = ["simple", "medium", "complex", "reasoning"]
-    splits = ["dev", "holdout", "fresh", "fresh2", "fresh3", "fresh4"]
+    splits = ["dev", "holdout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5"]
     table: collections.Counter[tuple[str, str]] = collections.Counter()
     sizes = []
     for rs in recs.values():

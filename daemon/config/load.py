@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from daemon.config import env as envmod
 from daemon.config.env import BAD, EnvOverrides, choices, describe, find_config_path
 from daemon.config.model import (
+    SCORERS,
     TIERS,
     Config,
     ConfigError,
@@ -62,6 +63,7 @@ SERVER_KEYS = (
     "keepalive_seconds",
 )
 ROUTING_KEYS = (
+    "scorer",
     "default_tier",
     "base_score",
     "deliberation_split",
@@ -258,6 +260,11 @@ class _Loader(SectionChecks):
             key = f"routing.{name}"
             if name not in ROUTING_KEYS:
                 self.unknown("routing", name, ROUTING_KEYS)
+            elif name == "scorer":
+                if value in SCORERS:
+                    values[name] = value
+                else:
+                    self.problem(key, f"{describe(value)} is not a scorer; {choices(str(value), SCORERS)}")
             elif name == "default_tier":
                 if isinstance(value, str) and value in TIERS:
                     values[name] = value

@@ -16,6 +16,7 @@ from typing import Any
 from daemon.routing.weights import BASE_SCORE, DEFAULT_RULES, DEFAULT_THRESHOLDS, DEFAULT_WEIGHTS
 
 TIERS: tuple[str, ...] = ("simple", "medium", "complex", "reasoning")
+SCORERS: tuple[str, ...] = ("learned", "weights")
 
 
 def _empty() -> Mapping[str, Any]:
@@ -99,6 +100,11 @@ class TierConfig:
 
 @dataclass(frozen=True, slots=True)
 class RoutingConfig:
+    scorer: str = "learned"
+    """How the router turns the dimensions into a tier: ``learned`` (a per-tier logistic model over
+    the dimensions and the user's words, fitted on the labelled corpus) or ``weights`` (the score
+    below: ``base_score`` + weighted dimensions, ``thresholds``, ``deliberation_split``), which an
+    operator can tune by hand. Overrides, side requests, stickiness and hard rules apply to both."""
     default_tier: str = "medium"
     """Tier when the router cannot judge (an empty conversation) and for ``lynkr/auto`` fallbacks."""
     weights: Mapping[str, float] = field(default_factory=lambda: MappingProxyType(dict(DEFAULT_WEIGHTS)))

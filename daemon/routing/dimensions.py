@@ -29,6 +29,7 @@ from daemon.routing.lexicons import (
     DOMAIN,
     ERROR_MARKERS,
     EXIT_CODE,
+    HUNT,
     MECHANICAL,
     NUMBERED,
     OPENER,
@@ -213,7 +214,8 @@ def pinpointed_error(f: Features) -> bool:
     text = f.turn.command_output[-16_384:] + "\n" + f.turn.latest_user_text[-16_384:]
     if not any(marker in text for marker in DIRECT_ERRORS):
         return False
-    return not (any(marker in text for marker in SYMPTOMS) or debugging(f) or _distinct(DOMAIN, f.prose))
+    hunting = _distinct(HUNT, f.prose)  # "broke since I merged main" names a change, not a hidden cause
+    return not (any(marker in text for marker in SYMPTOMS) or hunting or _distinct(DOMAIN, f.prose))
 
 
 def reasoning_cues(f: Features) -> float:
@@ -262,10 +264,20 @@ def _imperatives(text: str) -> int:
     for index, clause, _, match in _clause_heads(parts):
         if index > 0 and parts[index - 1].strip(", ") == "and" and described:
             continue  # "we set X and ship Y": the subject carries over, still a description
-        described = _SUBJECT.match(clause) is not None
+        described = _describes(clause)
         if match is not None and not match.group(0).isupper():
             seen.add(match.group(0).lower())
     return len(seen)
+
+
+def _describes(clause: str) -> bool:
+    """ "we set a cookie", "the job then ships it": a subject doing something, not an ask. A bare
+    noun phrase ("my machine", "the docs") describes nothing, so the ask after its "and" counts."""
+    subject = _SUBJECT.match(clause)
+    if subject is None:
+        return False
+    rest = clause[subject.end() :].split(maxsplit=3)
+    return any(ACT.match(word) for word in rest[:3])
 
 
 def focused_build(f: Features) -> float:
@@ -301,7 +313,21 @@ def mechanical_cues(f: Features) -> float:
         return 0.0
     if match.start() == 0 or (match.start() < 24 and OPENER.fullmatch(text[: match.start()])):
         return 1.0
+    if _only_mechanical_instructions(text):
+        return 1.0  # "ci is red on the format check. run dotnet format ...": the ask opens after context
     return 0.5 if len(text) <= 160 else 0.0
+
+
+def _only_mechanical_instructions(text: str) -> bool:
+    """Every instruction is a mechanical one ("commit it as ... and push the branch"); one that is
+    not ("move it into a router and make all six components call it") makes the job bigger."""
+    mechanical = False
+    for _, clause, start, action in _clause_heads(_CLAUSE.split(text)):
+        if MECHANICAL.match(clause, start):
+            mechanical = True
+        elif action is not None:
+            return False
+    return mechanical
 
 
 @_once

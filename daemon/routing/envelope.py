@@ -61,7 +61,9 @@ _RESOLVER = re.compile(
 
 
 # Cline and Roo send tool results as user text: "[read_file for 'a.py'] Result:" and the output.
-_XML_TOOL_RESULT = re.compile(r"^\[[\w-]+(?: for '[^']*')?\] Result:.*", re.DOTALL)
+# The quoted argument may itself hold quotes ("[execute_command for 'grep -n 'x' a.php'] Result:").
+_XML_TOOL_RESULT = re.compile(r"^\[([\w-]+)(?: for '[^\n]*?')?\] Result:.*", re.DOTALL)
+_XML_READ_TOOLS = frozenset({"read_file", "list_files", "search_files", "list_code_definition_names"})
 
 
 def strip_envelopes(text: str) -> str:
@@ -131,11 +133,7 @@ def read_turn(request: Request) -> Turn:
                 new_text = index == len(messages) - 1
     depth = 0
     index = len(messages) - 1
-    while (
-        index >= 1
-        and _has(messages[index], "user", ToolResultBlock)
-        and _has(messages[index - 1], "assistant", ToolUseBlock)
-    ):
+    while index >= 1 and _tool_round(messages[index - 1], messages[index]):
         depth += 1
         if index == latest_index:  # that result came with new user text: the loop starts here
             break
@@ -152,6 +150,14 @@ def read_turn(request: Request) -> Turn:
                 if block.is_error or (block.tool_use_id not in reads and not _numbered_listing(text)):
                     commands.append(text)
                 size += len(text)
+            elif message.role == "user" and isinstance(block, TextBlock) and block.text.startswith("["):
+                xml = _XML_TOOL_RESULT.match(block.text)
+                if xml is not None:
+                    text = block.text[-MAX_TOOL_OUTPUT:]
+                    outputs.append(text)
+                    if xml.group(1) not in _XML_READ_TOOLS:
+                        commands.append(text)
+                    size += len(text)
         if size >= MAX_TOOL_OUTPUT:
             break
     return Turn(
@@ -206,6 +212,19 @@ def _numbered_listing(text: str) -> bool:
 
 def _has(message: Message, role: str, kind: type) -> bool:
     return message.role == role and any(isinstance(b, kind) for b in message.content)
+
+
+def _tool_round(call: Message, result: Message) -> bool:
+    """An assistant tool call answered by its result: API tool blocks, or Cline's XML call in text
+    answered by a "[tool] Result:" user message."""
+    if call.role != "assistant" or result.role != "user":
+        return False
+    if _has(result, "user", ToolResultBlock):
+        return _has(call, "assistant", ToolUseBlock)
+    return any(
+        isinstance(b, TextBlock) and b.text.startswith("[") and _XML_TOOL_RESULT.match(b.text) is not None
+        for b in result.content
+    )
 
 
 # --------------------------------------------------------------------------- prose

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 
 from daemon.canonical import Request
 from daemon.config.model import TIERS, Config, TierConfig
-from daemon.routing import dimensions
+from daemon.routing import dimensions, learned
 from daemon.routing.envelope import read_turn, strip_envelopes
 from daemon.routing.models import known_context_window, known_vision
 from daemon.routing.structure import StructuralSignals, StructureCache, analyze
@@ -121,16 +121,14 @@ def _decide(
         log.exception("structure analysis failed; routing without it")
         structure = StructuralSignals()
     feats = dimensions.features(request, turn, structure)
-    scores = tuple(
-        DimensionScore(name, fn(feats), routing.weights.get(name, 0.0))
-        for name, (fn, _) in dimensions.DIMENSIONS.items()
-    )
-    score = max(0.0, min(100.0, routing.base_score + sum(d.points for d in scores)))
-    scored = tier_for(score, routing.thresholds)
-    reasons = [f"score {score:.0f} -> {scored}", *_top_reasons(scores)]
-    tier, rule = scored, "score"
-    if rules.get("arguments_to_reasoning", True) and scored in ("complex", "reasoning"):
-        tier, rule = _answer_kind(scored, feats, routing.deliberation_split, reasons)
+    if routing.scorer == "learned":
+        scores, score, scored, reasons = _learned(feats)
+        tier, rule = scored, "score"
+    else:
+        scores, score, scored, reasons = _weighted(feats, config)
+        tier, rule = scored, "score"
+        if rules.get("arguments_to_reasoning", True) and scored in ("complex", "reasoning"):
+            tier, rule = _answer_kind(scored, feats, routing.deliberation_split, reasons)
     if not request.messages or (not turn.latest_user_text and not turn.recent_tool_output):
         tier, rule = routing.default_tier, "default-tier"
         reasons = [f"nothing to judge; routing.default_tier is {tier}"]
@@ -152,6 +150,36 @@ def _decide(
         tier, rule, tuple(reasons), round(score, 1), scores, None, scored, 0.0, structure
     )
     return _borrowing(decision, config)
+
+
+def _weighted(
+    feats: dimensions.Features, config: Config
+) -> tuple[tuple[DimensionScore, ...], float, str, list[str]]:
+    """The hand-tunable scorer: base + weighted dimensions, clamped to 0-100, tier by threshold."""
+    routing = config.routing
+    scores = tuple(
+        DimensionScore(name, fn(feats), routing.weights.get(name, 0.0))
+        for name, (fn, _) in dimensions.DIMENSIONS.items()
+    )
+    score = max(0.0, min(100.0, routing.base_score + sum(d.points for d in scores)))
+    scored = tier_for(score, routing.thresholds)
+    return scores, score, scored, [f"score {score:.0f} -> {scored}", *_top_reasons(scores)]
+
+
+def _learned(feats: dimensions.Features) -> tuple[tuple[DimensionScore, ...], float, str, list[str]]:
+    """The learned scorer (``learned.py``): the most likely tier. Each dimension's weight is what it
+    gave that tier over the runner-up at full strength, so the reasons say why this tier and not
+    the next best."""
+    values = {name: fn(feats) for name, (fn, _) in dimensions.DIMENSIONS.items()}
+    judgement = learned.judge(learned.default_model(), values, feats.prose)
+    scores = tuple(DimensionScore(name, v, judgement.pulls.get(name, 0.0)) for name, v in values.items())
+    tier, runner_up = TIERS[judgement.tier], TIERS[judgement.runner_up]
+    confidence = judgement.probabilities[judgement.tier]
+    reasons = [f"score {judgement.score:.0f} -> {tier} (learned: {confidence:.0%} {tier}, next {runner_up})"]
+    reasons += _top_reasons(scores, scale=0.25)
+    if judgement.words:
+        reasons.append("words for " + tier + ": " + ", ".join(f"'{g}'" for g, _ in judgement.words))
+    return scores, judgement.score, tier, reasons
 
 
 def _answer_kind(
@@ -269,10 +297,13 @@ def _hard_rules(
     ):
         reasons.insert(0, "extended thinking was requested: reasoning tier")
         tier, rule = "reasoning", "rule:thinking"
+    # A risky change is written by the agent's tools, or, from a plain chat call without tools, by
+    # the script or commands the answer hands the user to run ("delete every customer in live Stripe").
+    writes = values.get("write_tools", 0) > 0 or (not request.tools and dimensions.deliberation(feats) < 0.5)
     if (
         rules.get("risky_writes_min_complex", True)
         and values.get("risk", 0) >= 0.5
-        and values.get("write_tools", 0) > 0
+        and writes
         and _rank(tier) < _rank("complex")
     ):
         reasons.insert(
@@ -316,9 +347,14 @@ def _first_tier_from(tier: str, config: Config, ok) -> str:
     return tier
 
 
-def _top_reasons(scores: tuple[DimensionScore, ...], n: int = 3) -> list[str]:
-    ranked = sorted((d for d in scores if abs(d.points) >= 1.0), key=lambda d: -abs(d.points))[:n]
-    return [f"{d.name} {d.value:.2f} ({d.points:+.0f}): {dimensions.DIMENSIONS[d.name][1]}" for d in ranked]
+def _top_reasons(scores: tuple[DimensionScore, ...], n: int = 3, scale: float = 1.0) -> list[str]:
+    """The dimensions that moved the decision most; ``scale`` is the smallest pull worth naming
+    (score points for the weighted scorer, logits for the learned one)."""
+    ranked = sorted((d for d in scores if abs(d.points) >= scale), key=lambda d: -abs(d.points))[:n]
+    digits = 0 if scale >= 1 else 1
+    return [
+        f"{d.name} {d.value:.2f} ({d.points:+.{digits}f}): {dimensions.DIMENSIONS[d.name][1]}" for d in ranked
+    ]
 
 
 def _borrowing(decision: RoutingDecision, config: Config) -> RoutingDecision:

@@ -30,6 +30,11 @@ TIER_COUNT = 4
 # What counts as a word: the fitter and the router must tokenise identically.
 TOKEN = re.compile(r"[a-zA-Z][a-zA-Z'-]+")
 MAX_PROSE = 3000
+# Words too common to explain a decision to a reader (they still count in the score).
+_FILLER = frozenset(
+    "a an the to of and or in on at for from by with it its is are was be this that these those "
+    "i we you me my our your out up so then after before as if not no do does can please".split()
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +104,8 @@ def judge(model: LearnedModel, values: Mapping[str, float], prose: str) -> Judge
     tier, runner_up = ranked[0], ranked[1]
     score = 100.0 * sum(t * p for t, p in enumerate(probabilities)) / (TIER_COUNT - 1)
     pulls = {name: (w[tier] - w[runner_up]) * scale for name, w in model.dimensions.items()}
-    favour = sorted(((g, w[tier] - w[runner_up]) for g, w in present), key=lambda gw: -gw[1])
+    telling = ((g, w[tier] - w[runner_up]) for g, w in present if not set(g.split()) <= _FILLER)
+    favour = sorted(telling, key=lambda gw: -gw[1])
     return Judgement(
         probabilities, tier, score, runner_up, pulls, tuple((g, d) for g, d in favour[:3] if d > 0)
     )

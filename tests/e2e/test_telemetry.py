@@ -267,10 +267,13 @@ def test_replay_reproduces_and_compares_decisions(
     assert result["replayable"] and not result["moved"]
     assert result["new"]["tier"] == result["old"]["tier"] == scored.headers["x-lynkr-tier"]
 
-    # A candidate whose thresholds put every score in reasoning moves the scored decision.
+    # A candidate that scores by weights with thresholds putting every score in reasoning moves it.
     candidate = tmp_path / "candidate.toml"
     candidate.write_text(
-        config_for(upstreams, "\n[routing.thresholds]\nmedium = 0\ncomplex = 0\nreasoning = 0\n")
+        config_for(
+            upstreams,
+            '\n[routing]\nscorer = "weights"\n[routing.thresholds]\nmedium = 0\ncomplex = 0\nreasoning = 0\n',
+        )
     )
     moved = json.loads(daemon.cli("replay", decision, "--config", str(candidate), "--json").stdout)
     assert moved["moved"] and moved["new"]["tier"] == "reasoning"

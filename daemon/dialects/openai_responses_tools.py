@@ -58,6 +58,8 @@ class ToolSet:
 
     def add(self, tool: dict[str, Any], path: str, namespace: str | None = None) -> None:
         kind = tool.get("type")
+        if not isinstance(kind, str):
+            raise invalid(f"{path}.type", f"must be a string, got {json_kind(kind)}")
         if kind in _HOSTED_TOOLS:
             return  # hosted tools: nothing behind Lynkr can run them
         if kind == "namespace" and namespace is None:

@@ -264,7 +264,7 @@ def test_replay_reproduces_and_compares_decisions(
     # Decision rows reach SQLite in batches after the response: wait for this one to land.
     deadline = time.monotonic() + 10
     same = daemon.cli("replay", decision, "--json")
-    while same.returncode != 0 and "no such decision" in same.stderr and time.monotonic() < deadline:
+    while "no such decision" in same.stdout + same.stderr and time.monotonic() < deadline:
         time.sleep(0.2)
         same = daemon.cli("replay", decision, "--json")
     assert same.returncode == 0, same.stdout + same.stderr

@@ -66,8 +66,13 @@ _XML_TOOL_RESULT = re.compile(r"^\[([\w-]+)(?: for '[^\n]*?')?\] Result:.*", re.
 _XML_READ_TOOLS = frozenset({"read_file", "list_files", "search_files", "list_code_definition_names"})
 
 
+def _xml_tool_result(text: str) -> re.Match[str] | None:
+    """Cline's "[tool for 'arg'] Result:" block (group 1 names the tool), None for anything else."""
+    return _XML_TOOL_RESULT.match(text) if text.startswith("[") else None
+
+
 def strip_envelopes(text: str) -> str:
-    if text.startswith("[") and _XML_TOOL_RESULT.match(text):
+    if _xml_tool_result(text):
         return ""
     if "<" in text:
         text = _TAG_BLOCK.sub(" ", text)
@@ -150,8 +155,8 @@ def read_turn(request: Request) -> Turn:
                 if block.is_error or (block.tool_use_id not in reads and not _numbered_listing(text)):
                     commands.append(text)
                 size += len(text)
-            elif message.role == "user" and isinstance(block, TextBlock) and block.text.startswith("["):
-                xml = _XML_TOOL_RESULT.match(block.text)
+            elif message.role == "user" and isinstance(block, TextBlock):
+                xml = _xml_tool_result(block.text)
                 if xml is not None:
                     text = block.text[-MAX_TOOL_OUTPUT:]
                     outputs.append(text)
@@ -210,21 +215,14 @@ def _numbered_listing(text: str) -> bool:
     return len(_NUMBERED_LINE.findall(head)) >= max(3, head.count("\n") // 2)
 
 
-def _has(message: Message, role: str, kind: type) -> bool:
-    return message.role == role and any(isinstance(b, kind) for b in message.content)
-
-
 def _tool_round(call: Message, result: Message) -> bool:
     """An assistant tool call answered by its result: API tool blocks, or Cline's XML call in text
     answered by a "[tool] Result:" user message."""
     if call.role != "assistant" or result.role != "user":
         return False
-    if _has(result, "user", ToolResultBlock):
-        return _has(call, "assistant", ToolUseBlock)
-    return any(
-        isinstance(b, TextBlock) and b.text.startswith("[") and _XML_TOOL_RESULT.match(b.text) is not None
-        for b in result.content
-    )
+    if any(isinstance(b, ToolResultBlock) for b in result.content):
+        return any(isinstance(b, ToolUseBlock) for b in call.content)
+    return any(isinstance(b, TextBlock) and _xml_tool_result(b.text) for b in result.content)
 
 
 # --------------------------------------------------------------------------- prose

@@ -297,13 +297,10 @@ def _hard_rules(
     ):
         reasons.insert(0, "extended thinking was requested: reasoning tier")
         tier, rule = "reasoning", "rule:thinking"
-    # A risky change is written by the agent's tools, or, from a plain chat call without tools, by
-    # the script or commands the answer hands the user to run ("delete every customer in live Stripe").
-    writes = values.get("write_tools", 0) > 0 or (not request.tools and dimensions.deliberation(feats) < 0.5)
     if (
         rules.get("risky_writes_min_complex", True)
         and values.get("risk", 0) >= 0.5
-        and writes
+        and _writes(request, feats, values)
         and _rank(tier) < _rank("complex")
     ):
         reasons.insert(
@@ -324,6 +321,12 @@ def _hard_rules(
             reasons.insert(0, f"~{tokens} tokens exceed {tier}'s context window: {roomy}")
             tier, rule = roomy, "rule:context-window"
     return tier, rule
+
+
+def _writes(request: Request, feats: dimensions.Features, values: Mapping[str, float]) -> bool:
+    """A change gets made: by the agent's write tools, or, from a plain chat call without tools, by
+    the script or commands the answer hands the user to run ("delete every customer in live Stripe")."""
+    return values.get("write_tools", 0) > 0 or (not request.tools and dimensions.deliberation(feats) < 0.5)
 
 
 def _rank(tier: str) -> int:

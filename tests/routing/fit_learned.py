@@ -21,9 +21,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
 import sys
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 if not __package__:  # run as a script: the repository root must be importable
@@ -32,63 +31,16 @@ if not __package__:  # run as a script: the repository root must be importable
 import numpy as np
 from scipy import optimize, sparse
 
-from daemon.config.model import TIERS, Config, RoutingConfig
-from daemon.dialects import anthropic, openai_chat
-from daemon.routing import dimensions, learned
-from daemon.routing.envelope import read_turn
-from daemon.routing.router import route
-from daemon.routing.structure import analyze
-from tests.routing.corpus_loader import SPLITS, load_corpus
+from daemon.config.model import TIERS
+from daemon.routing import learned
+from tests.routing.corpus_loader import SPLITS
+from tests.routing.fit_rows import BLIND, NAMES, Turn, folds, prepare
 
-NAMES = list(dimensions.DIMENSIONS)
 FREE = {"deliberation"}  # tells reasoning from complex, not hard from easy: no order across tiers
 EASY = {"mechanical_cues", "short_request", "focused_build"}  # more of these may only lower the tier
 SCALE = 3.0  # dimension values are 0-1; scaled so the shared L2 penalty treats them like words
 MIN_TURNS = 2  # a word must appear in this many training turns to get a weight
 K = len(TIERS) - 1  # free columns: simple is the reference tier (its weights are 0)
-
-
-@dataclass(frozen=True)
-class Turn:
-    id: str
-    split: str
-    values: tuple[float, ...]
-    grams: frozenset[str]
-    floor: int
-    fixed: int | None
-    want: int
-
-
-def prepare(splits: list[str]) -> list[Turn]:
-    # Routed with a scorer that always says simple, so every hard rule that would raise a tier fires
-    # and is recorded as the turn's floor, whatever the model being fitted will say.
-    floor_only = RoutingConfig(
-        scorer="weights", thresholds={t: 101.0 for t in ("medium", "complex", "reasoning")}
-    )
-    config = replace(Config(), routing=floor_only)
-    turns = []
-    for split in splits:
-        if split == "fresh5":
-            raise SystemExit("fresh5 is measured once, never fitted on")
-        for case in load_corpus(split):
-            parse = anthropic.parse_request if case.dialect == "anthropic" else openai_chat.parse_request
-            request = parse(case.body, {})
-            decision = route(request, config)
-            values = {d.name: d.value for d in decision.dimensions}
-            prose = dimensions.features(request, read_turn(request), analyze(request, None)).prose
-            scored = bool(decision.dimensions) and decision.rule != "default-tier"
-            turns.append(
-                Turn(
-                    case.id,
-                    split,
-                    tuple(values.get(n, 0.0) for n in NAMES),
-                    frozenset(learned.grams(prose)),
-                    TIERS.index(decision.tier) if decision.rule.startswith("rule:") else 0,
-                    None if scored else TIERS.index(decision.tier),
-                    TIERS.index(case.expected),
-                )
-            )
-    return turns
 
 
 @dataclass
@@ -198,14 +150,10 @@ def accuracy(model: Fitted, turns: list[Turn]) -> float:
 
 
 def check(turns: list[Turn], c: float) -> None:
-    scores = []
-    for repeat in range(3):
-        order = list(range(len(turns)))
-        random.Random(1 + repeat).shuffle(order)
-        for k in range(5):
-            test = [turns[i] for j, i in enumerate(order) if j % 5 == k]
-            train = [turns[i] for j, i in enumerate(order) if j % 5 != k]
-            scores.append(accuracy(fit(train, c), test))
+    scores = [
+        accuracy(fit([turns[i] for i in train], c), [turns[i] for i in test])
+        for train, test in folds(len(turns))
+    ]
     print(f"C {c}: 5-fold CV (x3) exact {np.mean(scores):.1%}")
     held = []
     for split in sorted({t.split for t in turns}):
@@ -241,7 +189,7 @@ def serialise(model: Fitted, c: float, turns: list[Turn]) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--splits", default=",".join(s for s in SPLITS if s != "fresh5"))
+    parser.add_argument("--splits", default=",".join(s for s in SPLITS if s != BLIND))
     parser.add_argument("--c", type=float, default=1.0, help="inverse L2 strength")
     parser.add_argument("--check", action="store_true", help="print CV and leave-one-split-out accuracy")
     parser.add_argument("--write", action="store_true", help=f"write {learned.MODEL_FILE.name}")

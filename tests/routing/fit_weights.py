@@ -31,50 +31,15 @@ if not __package__:  # run as a script (python3 tests/routing/...): the reposito
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from daemon.config.model import TIERS, Config
-from daemon.dialects import anthropic, openai_chat
-from daemon.routing import dimensions
-from daemon.routing.router import route
 from daemon.routing.weights import BASE_SCORE, DEFAULT_THRESHOLDS, DEFAULT_WEIGHTS
-from tests.routing.corpus_loader import SPLITS, load_corpus
+from tests.routing.corpus_loader import SPLITS
+from tests.routing.fit_rows import BLIND, NAMES, Turn, folds, prepare
 
-NAMES = list(dimensions.DIMENSIONS)
 # Signs are part of the design, not free parameters: evidence of difficulty may only raise a score
 # (the property tests rely on it), mechanical cues and a short ask only lower it.
 NEGATIVE = {"mechanical_cues", "short_request", "focused_build"}
 COMPLEX, REASONING = TIERS.index("complex"), TIERS.index("reasoning")
 FROZEN: set[str] = set()  # dimensions held at 0 (set by --drop)
-
-
-@dataclass(frozen=True)
-class Row:
-    values: tuple[float, ...]  # in NAMES order
-    deliberation: float
-    floor: int  # the tier a hard rule imposes (0 when none fired)
-    fixed: int | None  # decided without a score (side request, override, nothing to judge)
-    want: int
-
-
-def prepare(splits: list[str]) -> list[Row]:
-    config = Config()
-    rows = []
-    for split in splits:
-        if split == "fresh5":
-            raise SystemExit("fresh5 is measured once, never fitted on")
-        for case in load_corpus(split):
-            parse = anthropic.parse_request if case.dialect == "anthropic" else openai_chat.parse_request
-            decision = route(parse(case.body, {}), config)
-            values = {d.name: d.value for d in decision.dimensions}
-            scored = bool(decision.dimensions) and decision.rule != "default-tier"
-            rows.append(
-                Row(
-                    tuple(values.get(n, 0.0) for n in NAMES),
-                    values.get("deliberation", 0.5),
-                    TIERS.index(decision.tier) if decision.rule.startswith("rule:") else 0,
-                    None if scored else TIERS.index(decision.tier),
-                    TIERS.index(case.expected),
-                )
-            )
-    return rows
 
 
 @dataclass
@@ -116,26 +81,13 @@ PRIOR_WEIGHTS = {
 PRIOR = Params([PRIOR_WEIGHTS.get(n, 0.0) for n in NAMES], 20.0, [25.0, 50.0, 75.0])
 
 
-def tier_of(raw: float, row: Row, thresholds: list[float], split: float) -> int:
-    if row.fixed is not None:
-        return row.fixed
-    score = 0.0 if raw < 0 else 100.0 if raw > 100 else raw
-    tier = (score >= thresholds[0]) + (score >= thresholds[1]) + (score >= thresholds[2])
-    if tier >= COMPLEX:  # the answer-kind split (router._answer_kind)
-        if row.deliberation > split:
-            tier = REASONING
-        elif row.deliberation < split:
-            tier = COMPLEX
-    return max(tier, row.floor)
-
-
 class Search:
     """Scores for every row under the current parameters, updated one coordinate at a time.
 
     The rows live in numpy arrays: one evaluation of the objective is a few vector operations over
     every turn, which is what makes cross-validating the shrink (60 fits) take minutes, not hours."""
 
-    def __init__(self, rows: list[Row], start: Params, shrink: float, split: float) -> None:
+    def __init__(self, rows: list[Turn], start: Params, shrink: float, split: float) -> None:
         self.rows, self.shrink, self.split = rows, shrink, split
         self.values = np.array([r.values for r in rows], dtype=float).reshape(len(rows), len(NAMES))
         deliberation = np.array([r.deliberation for r in rows])
@@ -152,7 +104,8 @@ class Search:
         return self.shrink * sum(abs(w - p) for w, p in zip(params.weights, PRIOR.weights, strict=True)) / 10
 
     def tiers(self, raw: np.ndarray, thresholds: list[float]) -> np.ndarray:
-        """``tier_of`` for every row at once."""
+        """Each row's tier: thresholds, the answer-kind split (router._answer_kind), the hard rules'
+        floor; a fixed decision stands."""
         score = np.clip(raw, 0.0, 100.0)
         tier = (score >= thresholds[0]).astype(int) + (score >= thresholds[1]) + (score >= thresholds[2])
         hard = tier >= COMPLEX
@@ -203,7 +156,7 @@ class Search:
         return self.params
 
 
-def fit(rows: list[Row], rounds: int, shrink: float, split: float, restarts: int = 30) -> Params:
+def fit(rows: list[Turn], rounds: int, shrink: float, split: float, restarts: int = 30) -> Params:
     """Coordinate descent from the prior, then ``restarts`` random kicks (a few coordinates moved
     at once) each followed by another descent: single steps alone stop at the first local optimum."""
     search = Search(rows, PRIOR, shrink, split)
@@ -224,27 +177,17 @@ def fit(rows: list[Row], rounds: int, shrink: float, split: float, restarts: int
     return best
 
 
-def accuracy(rows: list[Row], params: Params, split: float) -> float:
-    hits = 0
-    for row in rows:
-        raw = params.base + sum(w * v for w, v in zip(params.weights, row.values, strict=True))
-        hits += tier_of(raw, row, params.thresholds, split) == row.want
-    return hits / len(rows)
+def accuracy(rows: list[Turn], params: Params, split: float) -> float:
+    search = Search(rows, params, 0.0, split)
+    return float(np.mean(search.tiers(search.raw, params.thresholds) == search.want))
 
 
-def cross_validate(
-    rows: list[Row], rounds: int, shrink: float, split: float, folds: int = 5, repeats: int = 3
-) -> float:
-    """Mean exact accuracy on held-out folds, over ``repeats`` different shuffles (one split of
-    ~200 turns into five folds is too noisy to choose the shrink by)."""
-    scores = []
-    for repeat in range(repeats):
-        order = list(range(len(rows)))
-        random.Random(1 + repeat).shuffle(order)
-        for k in range(folds):
-            test = [rows[i] for j, i in enumerate(order) if j % folds == k]
-            train = [rows[i] for j, i in enumerate(order) if j % folds != k]
-            scores.append(accuracy(test, fit(train, rounds, shrink, split), split))
+def cross_validate(rows: list[Turn], rounds: int, shrink: float, split: float) -> float:
+    """Mean exact accuracy on held-out folds (``fit_rows.folds``)."""
+    scores = [
+        accuracy([rows[i] for i in test], fit([rows[i] for i in train], rounds, shrink, split), split)
+        for train, test in folds(len(rows))
+    ]
     return sum(scores) / len(scores)
 
 
@@ -253,7 +196,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=40)
     parser.add_argument(
         "--splits",
-        default=",".join(s for s in SPLITS if s != "fresh5"),
+        default=",".join(s for s in SPLITS if s != BLIND),
         help="comma-separated splits to fit on",
     )
     parser.add_argument("--shrink", type=float, default=None, help="fixed shrink; default: pick by 5-fold CV")

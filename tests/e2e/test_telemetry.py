@@ -62,11 +62,15 @@ def rows(daemon: DaemonProcess) -> list[sqlite3.Row]:
         db.close()
 
 
-def wait_rows(daemon: DaemonProcess, count: int, timeout: float = 5) -> list[sqlite3.Row]:
+def wait_rows(
+    daemon: DaemonProcess, count: int, timeout: float = 5, decision: str | None = None
+) -> list[sqlite3.Row]:
+    """Decision rows reach SQLite in batches after the response: wait for ``count`` of them (and
+    for ``decision``'s, when named)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         found = rows(daemon)
-        if len(found) >= count:
+        if len(found) >= count and (decision is None or any(r["id"] == decision for r in found)):
             return found
         time.sleep(0.1)
     return rows(daemon)
@@ -261,12 +265,8 @@ def test_replay_reproduces_and_compares_decisions(
     decision = scored.headers["x-lynkr-decision-id"]
     assert response.status_code == scored.status_code == 200
 
-    # Decision rows reach SQLite in batches after the response: wait for this one to land.
-    deadline = time.monotonic() + 10
+    wait_rows(daemon, 1, timeout=10, decision=decision)
     same = daemon.cli("replay", decision, "--json")
-    while "no such decision" in same.stdout + same.stderr and time.monotonic() < deadline:
-        time.sleep(0.2)
-        same = daemon.cli("replay", decision, "--json")
     assert same.returncode == 0, same.stdout + same.stderr
     result = json.loads(same.stdout)
     assert result["replayable"] and not result["moved"]

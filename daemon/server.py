@@ -282,10 +282,13 @@ async def serve(config: Config, paths: StatePaths, loader: Loader | None = None)
     state = DaemonState(Runtime.build(config), paths, url, recorder=recorder, loader=loader)
     state.optimizers = await Optimizers.open(config, paths)  # response cache + memory, in the state dir
     responses = await open_response_store(paths.state_dir / RESPONSES_FILE)  # for previous_response_id
-    # Build the tree-sitter queries now (a few hundred ms) rather than on the first request per language.
+    # Build the tree-sitter queries (a few hundred ms) and read the learned router model (~20 ms) now,
+    # rather than on the first request that needs them.
+    from daemon.routing.learned import default_model
     from daemon.routing.structure import preload
 
     preload()
+    default_model()
     stop, force = asyncio.Event(), asyncio.Event()
 
     api_runner = web.AppRunner(

@@ -351,8 +351,7 @@ async def test_project_reads_only_what_a_conversation_added(
     ],
 )
 def test_latest_user_text_is_the_routers(messages: list[Message]) -> None:
-    from daemon.routing.envelope import latest_user_text
-    from daemon.routing.envelope import read_turn
+    from daemon.routing.envelope import latest_user_text, read_turn
 
     request = Request("m", messages)
     assert latest_user_text(request) == read_turn(request).latest_user_text

@@ -47,12 +47,21 @@ class CaseBook:
             return None
         return self.inline.get(key) or project(key)
 
-    def add(self, case_id: str, client: str, dialect: str, expected: str, why: str, body: dict[str, Any]) -> None:
+    def add(
+        self, case_id: str, client: str, dialect: str, expected: str, why: str, body: dict[str, Any]
+    ) -> None:
         self.cases.append(CaseSpec(case_id, client, dialect, expected, why, body))
 
     # Anthropic dialect
     def cc(self, case_id: str, expected: str, why: str, proj: str | None, steps: list, **kw: Any) -> None:
-        self.add(case_id, "claude_code", "anthropic", expected, why, claude_code(case_id, self.project(proj), steps, **kw))
+        self.add(
+            case_id,
+            "claude_code",
+            "anthropic",
+            expected,
+            why,
+            claude_code(case_id, self.project(proj), steps, **kw),
+        )
 
     def side(self, case_id: str, expected: str, why: str, kind: str, text: str = "") -> None:
         self.add(case_id, "claude_code", "anthropic", expected, why, cc_side(case_id, kind, text))
@@ -62,16 +71,22 @@ class CaseBook:
 
     # OpenAI dialect
     def cx(self, case_id: str, expected: str, why: str, proj: str | None, steps: list, **kw: Any) -> None:
-        approval, sandbox, network = CODEX_POLICIES[int(pick(case_id, [str(i) for i in range(len(CODEX_POLICIES))], "policy"))]
+        approval, sandbox, network = CODEX_POLICIES[
+            int(pick(case_id, [str(i) for i in range(len(CODEX_POLICIES))], "policy"))
+        ]
         kw.setdefault("approval", approval)
         kw.setdefault("sandbox", sandbox)
         kw.setdefault("network", network)
         self.add(case_id, "codex", "openai", expected, why, codex(case_id, self.project(proj), steps, **kw))
 
     def oh(self, case_id: str, expected: str, why: str, proj: str | None, steps: list, **kw: Any) -> None:
-        self.add(case_id, "openhands", "openai", expected, why, openhands(case_id, self.project(proj), steps, **kw))
+        self.add(
+            case_id, "openhands", "openai", expected, why, openhands(case_id, self.project(proj), steps, **kw)
+        )
 
-    def ohc(self, case_id: str, expected: str, why: str, events: list[str], previous: str | None = None, **kw: Any) -> None:
+    def ohc(
+        self, case_id: str, expected: str, why: str, events: list[str], previous: str | None = None, **kw: Any
+    ) -> None:
         self.add(case_id, "openhands", "openai", expected, why, oh_condense(case_id, events, previous, **kw))
 
     def other(self, case_id: str, expected: str, why: str, body: dict[str, Any]) -> None:

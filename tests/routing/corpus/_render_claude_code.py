@@ -68,16 +68,36 @@ def _cc_tool_use(call: Call, p: Project | None, tid: str) -> dict[str, Any]:
     if call.kind == "glob":
         return {"type": "tool_use", "id": tid, "name": "Glob", "input": {"pattern": a["pattern"]}}
     if call.kind == "edit":
-        return {"type": "tool_use", "id": tid, "name": "Edit", "input": {"file_path": _abs(base, a["path"]), "old_string": a["old"], "new_string": a["new"]}}
+        return {
+            "type": "tool_use",
+            "id": tid,
+            "name": "Edit",
+            "input": {"file_path": _abs(base, a["path"]), "old_string": a["old"], "new_string": a["new"]},
+        }
     if call.kind == "write":
-        return {"type": "tool_use", "id": tid, "name": "Write", "input": {"file_path": _abs(base, a["path"]), "content": a["content"]}}
+        return {
+            "type": "tool_use",
+            "id": tid,
+            "name": "Write",
+            "input": {"file_path": _abs(base, a["path"]), "content": a["content"]},
+        }
     if call.kind == "todo":
         todos = [{"content": t, "status": s, "activeForm": _active(t)} for s, t in a["items"]]
         return {"type": "tool_use", "id": tid, "name": "TodoWrite", "input": {"todos": todos}}
     if call.kind == "fetch":
-        return {"type": "tool_use", "id": tid, "name": "WebFetch", "input": {"url": a["url"], "prompt": a["prompt"]}}
+        return {
+            "type": "tool_use",
+            "id": tid,
+            "name": "WebFetch",
+            "input": {"url": a["url"], "prompt": a["prompt"]},
+        }
     if call.kind == "task":
-        return {"type": "tool_use", "id": tid, "name": "Task", "input": {"description": a["description"], "prompt": a["prompt"], "subagent_type": a["subagent"]}}
+        return {
+            "type": "tool_use",
+            "id": tid,
+            "name": "Task",
+            "input": {"description": a["description"], "prompt": a["prompt"], "subagent_type": a["subagent"]},
+        }
     raise ValueError(f"Claude Code has no tool for step kind {call.kind!r}")
 
 
@@ -125,7 +145,12 @@ def _cc_result(call: Call, p: Project | None, tid: str) -> dict[str, Any]:
     base = p.cwd if p else "/home/dev"
     if call.kind == "sh":
         if call.code:
-            return {"type": "tool_result", "tool_use_id": tid, "content": f"Exit code {call.code}\n{call.out.rstrip()}", "is_error": True}
+            return {
+                "type": "tool_result",
+                "tool_use_id": tid,
+                "content": f"Exit code {call.code}\n{call.out.rstrip()}",
+                "is_error": True,
+            }
         return {"type": "tool_result", "tool_use_id": tid, "content": call.out.rstrip() or "(no output)"}
     if call.kind == "read":
         body = numbered(call.out, a["start"], a["end"]) + P.CC_MALWARE
@@ -139,7 +164,11 @@ def _cc_result(call: Call, p: Project | None, tid: str) -> dict[str, Any]:
         text = f"The file {_abs(base, a['path'])} has been updated. Here's the result of running `cat -n` on a snippet of the edited file:\n{_edit_snippet(a, '→')}"
         return {"type": "tool_result", "tool_use_id": tid, "content": text}
     if call.kind == "write":
-        return {"type": "tool_result", "tool_use_id": tid, "content": f"File created successfully at: {_abs(base, a['path'])}"}
+        return {
+            "type": "tool_result",
+            "tool_use_id": tid,
+            "content": f"File created successfully at: {_abs(base, a['path'])}",
+        }
     if call.kind == "todo":
         return {"type": "tool_result", "tool_use_id": tid, "content": P.CC_TODO_OK}
     raise ValueError(call.kind)
@@ -191,9 +220,18 @@ def claude_code(
         if isinstance(step, User):
             blocks: list[dict[str, Any]] = []
             if first_user and p is not None:
-                blocks.append({"type": "text", "text": P.CC_CLAUDEMD.format(cwd=p.cwd, home=p.home, instructions=p.instructions, editor=p.editor)})
+                blocks.append(
+                    {
+                        "type": "text",
+                        "text": P.CC_CLAUDEMD.format(
+                            cwd=p.cwd, home=p.home, instructions=p.instructions, editor=p.editor
+                        ),
+                    }
+                )
             for img in step.images:
-                blocks.append({"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": img}})
+                blocks.append(
+                    {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": img}}
+                )
             blocks.append({"type": "text", "text": step.text})
             if first_user and todo_empty:
                 blocks.append({"type": "text", "text": P.CC_TODO_EMPTY})
@@ -207,7 +245,13 @@ def claude_code(
             calls = step.calls if isinstance(step, Par) else [step]
             content: list[dict[str, Any]] = []
             if thinking:
-                content.append({"type": "thinking", "thinking": step.pre or "Let me look at this before changing anything.", "signature": "Er" + _rand(rng, 86) + "=="})
+                content.append(
+                    {
+                        "type": "thinking",
+                        "thinking": step.pre or "Let me look at this before changing anything.",
+                        "signature": "Er" + _rand(rng, 86) + "==",
+                    }
+                )
             if step.pre:
                 content.append({"type": "text", "text": step.pre})
             ids = [tid() for _ in calls]
@@ -238,19 +282,36 @@ def cc_side(case_id: str, kind: str, text: str = "", *, model: str | None = None
     """Claude Code's Haiku side requests: topic detection, summaries, titles, bash prefix, quota, warmup."""
     rng = rng_for(case_id)
     model = model or pick(case_id, HAIKU)
-    body: dict[str, Any] = {"model": model, "max_tokens": 512, "stream": True, "metadata": {"user_id": _cc_user_id(rng)}}
+    body: dict[str, Any] = {
+        "model": model,
+        "max_tokens": 512,
+        "stream": True,
+        "metadata": {"user_id": _cc_user_id(rng)},
+    }
     if kind == "topic":
         body["system"] = [{"type": "text", "text": P.CC_BILLING}, {"type": "text", "text": P.CC_SIDE_TOPIC}]
         body["messages"] = [{"role": "user", "content": text}]
         body["temperature"] = 0
     elif kind == "summary":
         body["system"] = [{"type": "text", "text": P.CC_BILLING}, {"type": "text", "text": P.CC_SIDE_SUMMARY}]
-        body["messages"] = [{"role": "user", "content": text}, {"role": "user", "content": "Respond with the title for the conversation and nothing else."}]
+        body["messages"] = [
+            {"role": "user", "content": text},
+            {"role": "user", "content": "Respond with the title for the conversation and nothing else."},
+        ]
     elif kind == "title":
-        body["system"] = [{"type": "text", "text": P.CC_BILLING}, {"type": "text", "text": "You are a helpful assistant that writes short titles for coding conversations."}]
+        body["system"] = [
+            {"type": "text", "text": P.CC_BILLING},
+            {
+                "type": "text",
+                "text": "You are a helpful assistant that writes short titles for coding conversations.",
+            },
+        ]
         body["messages"] = [{"role": "user", "content": f"{P.CC_SIDE_TITLE}\n\n{text}"}]
     elif kind == "bash_prefix":
-        body["system"] = [{"type": "text", "text": P.CC_BILLING}, {"type": "text", "text": P.CC_SIDE_BASH_PREFIX}]
+        body["system"] = [
+            {"type": "text", "text": P.CC_BILLING},
+            {"type": "text", "text": P.CC_SIDE_BASH_PREFIX},
+        ]
         body["messages"] = [{"role": "user", "content": P.CC_SIDE_BASH_POLICY.format(command=text)}]
         body["temperature"] = 0
     elif kind == "quota":
@@ -261,13 +322,28 @@ def cc_side(case_id: str, kind: str, text: str = "", *, model: str | None = None
         body["system"] = [
             {"type": "text", "text": P.CC_BILLING},
             {"type": "text", "text": P.CC_IDENTITY, "cache_control": {"type": "ephemeral"}},
-            {"type": "text", "text": "You are a file search specialist for Claude Code. You excel at thoroughly navigating and exploring codebases.\n\nGuidelines:\n- Use Glob for broad file pattern matching\n- Use Grep for searching file contents with regex\n- Use Read when you know the specific file path you need to read\n- Return file paths as absolute paths in your final response\n- Do not create any files, or run bash commands that modify the user's system state in any way", "cache_control": {"type": "ephemeral"}},
+            {
+                "type": "text",
+                "text": "You are a file search specialist for Claude Code. You excel at thoroughly navigating and exploring codebases.\n\nGuidelines:\n- Use Glob for broad file pattern matching\n- Use Grep for searching file contents with regex\n- Use Read when you know the specific file path you need to read\n- Return file paths as absolute paths in your final response\n- Do not create any files, or run bash commands that modify the user's system state in any way",
+                "cache_control": {"type": "ephemeral"},
+            },
         ]
         body["tools"] = [t for t in P.CC_TOOLS if t["name"] in ("Bash", "Glob", "Grep", "Read")]
-        body["messages"] = [{"role": "user", "content": [{"type": "text", "text": "Warmup", "cache_control": {"type": "ephemeral"}}]}]
+        body["messages"] = [
+            {
+                "role": "user",
+                "content": [{"type": "text", "text": "Warmup", "cache_control": {"type": "ephemeral"}}],
+            }
+        ]
         body["max_tokens"] = 32000
     elif kind == "suggest":
-        body["system"] = [{"type": "text", "text": P.CC_BILLING}, {"type": "text", "text": "You suggest what the user might type next in a coding CLI. Reply with up to three short suggestions, one per line, each under 60 characters. No numbering, no quotes."}]
+        body["system"] = [
+            {"type": "text", "text": P.CC_BILLING},
+            {
+                "type": "text",
+                "text": "You suggest what the user might type next in a coding CLI. Reply with up to three short suggestions, one per line, each under 60 characters. No numbering, no quotes.",
+            },
+        ]
         body["messages"] = [{"role": "user", "content": text}]
     else:
         raise ValueError(kind)
@@ -277,8 +353,20 @@ def cc_side(case_id: str, kind: str, text: str = "", *, model: str | None = None
 # =========================================================================== plain Anthropic SDK calls
 
 
-def anthropic_sdk(case_id: str, messages: list[dict[str, Any]], *, system: str | None = None, model: str | None = None, max_tokens: int = 4096, **extra: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {"model": model or pick(case_id, ["claude-sonnet-4-5", "claude-opus-4-1"]), "max_tokens": max_tokens, "messages": messages}
+def anthropic_sdk(
+    case_id: str,
+    messages: list[dict[str, Any]],
+    *,
+    system: str | None = None,
+    model: str | None = None,
+    max_tokens: int = 4096,
+    **extra: Any,
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "model": model or pick(case_id, ["claude-sonnet-4-5", "claude-opus-4-1"]),
+        "max_tokens": max_tokens,
+        "messages": messages,
+    }
     if system:
         body["system"] = system
     body.update(extra)

@@ -57,7 +57,9 @@ class Project:
     commits: str
     editor: str = "VS Code"
     shell: str = "zsh"
-    notes: str = ""  # the project's CLAUDE.md / AGENTS.md text when it is written in a case module, not a fixture
+    notes: str = (
+        ""  # the project's CLAUDE.md / AGENTS.md text when it is written in a case module, not a fixture
+    )
 
     def file(self, rel: str) -> str:
         return FX[self.key][rel]
@@ -75,61 +77,108 @@ PROJECTS: dict[str, Project] = {
     p.key: p
     for p in [
         Project(
-            "payments", "payments-api", "northwind/payments-api", "/home/maya", "/home/maya/src/payments-api", "linux",
+            "payments",
+            "payments-api",
+            "northwind/payments-api",
+            "/home/maya",
+            "/home/maya/src/payments-api",
+            "linux",
             "fix/invoice-email-fallback",
             "M app/billing/invoices.py\n?? scratch/replay_webhook.py",
             "9c41e07 Add Payment.currency and backfill from invoices (#812)\n3fa2b19 Stripe: bump API version to 2024-06-20 (#809)\n77de0c4 Split billing contact out of customers (#805)\ne1b8a53 Celery: acks_late for reminder tasks (#801)\n0c9f6d2 Fix flaky test_list_invoices ordering (#798)",
         ),
         Project(
-            "web", "web-dashboard", "northwind/web-dashboard", "/Users/jordan", "/Users/jordan/code/web-dashboard", "darwin",
+            "web",
+            "web-dashboard",
+            "northwind/web-dashboard",
+            "/Users/jordan",
+            "/Users/jordan/code/web-dashboard",
+            "darwin",
             "feat/invoice-sorting",
             "M src/components/InvoiceTable.tsx\nM src/server/routers/team.ts",
             "a7c3e91 invoices: sortable columns (#441)\n5d0b2f8 team: invite flow behind flag (#438)\n2e91c40 chore(deps): bump next to 14.2.5 (#436)\nf81a6d3 customer search: debounce input (#431)\nb3e07c5 tz-aware date formatting (#429)",
             editor="Cursor",
         ),
         Project(
-            "gateway", "ingest-gateway", "northwind/ingest-gateway", "/home/sam", "/home/sam/go/src/github.com/northwind/ingest-gateway", "linux",
+            "gateway",
+            "ingest-gateway",
+            "northwind/ingest-gateway",
+            "/home/sam",
+            "/home/sam/go/src/github.com/northwind/ingest-gateway",
+            "linux",
             "sam/batcher-backpressure",
             "M internal/consumer/batcher.go\nM internal/consumer/batcher_test.go",
             "d2a90c1 batcher: flush on size as well as interval (#233)\n8f3e7b4 grpcapi: reject payloads over 4 MiB (#231)\n4c1d0a9 metrics: per-partition lag gauge (#229)\n1be6f52 kafka: zstd compression (#226)\n93aa0e7 ratelimit: token bucket skeleton (#224)",
-            editor="Neovim", shell="bash",
+            editor="Neovim",
+            shell="bash",
         ),
         Project(
-            "tidewater", "tidewater", "ana-k/tidewater", "/home/ana", "/home/ana/proj/tidewater", "linux",
+            "tidewater",
+            "tidewater",
+            "ana-k/tidewater",
+            "/home/ana",
+            "/home/ana/proj/tidewater",
+            "linux",
             "main",
             "M src/cache/lru.rs",
             "6e1f0a2 cache: get_or_insert_with helper\n0b7d3c9 http: per-route timeouts\nc52e8f1 upstream: retry 502/503 with jitter\n7a9d4b0 ci: clippy -D warnings\n2f6c1e8 release 0.8.1",
             editor="Zed",
         ),
         Project(
-            "ledger", "ledger-service", "acme-fin/ledger-service", "/home/priya", "/home/priya/work/ledger-service", "linux",
+            "ledger",
+            "ledger-service",
+            "acme-fin/ledger-service",
+            "/home/priya",
+            "/home/priya/work/ledger-service",
+            "linux",
             "feature/osiv-off",
             "M src/main/resources/application.yml\nM src/main/java/com/acme/ledger/api/AccountController.java",
             "b81d2e0 Disable open-in-view (LEDG-1193)\n4e6a9f7 Transfer: rename amountCents -> amountMinor (LEDG-1187)\n3c2d8b1 Flyway V58: entries.created_at index\n9a0f1e3 Payouts: idempotent retry on 409\n6d7c5b2 Bump Spring Boot to 3.3.2",
             editor="IntelliJ IDEA",
         ),
         Project(
-            "render", "render-core", "lumen-tools/render-core", "/home/lee", "/home/lee/dev/render-core", "linux",
+            "render",
+            "render-core",
+            "lumen-tools/render-core",
+            "/home/lee",
+            "/home/lee/dev/render-core",
+            "linux",
             "lee/mesh-loader-dedup",
             "M src/mesh/MeshLoader.cpp\nM tests/mesh/MeshLoaderTest.cpp",
             "f4c2a01 MeshLoader: dedup vertices by (p, n, uv)\n7e9b3d2 RingBuffer: cache-line padding for head/tail\n2a6f8c4 jobs: work-stealing deque\nd01e5b7 CMake: linux-tsan preset\n85c3a9e Tracy zones for upload path",
-            editor="CLion", shell="bash",
+            editor="CLion",
+            shell="bash",
         ),
         Project(
-            "shopfront", "shopfront", "corner-shop/shopfront", "/Users/tomas", "/Users/tomas/work/shopfront", "darwin",
+            "shopfront",
+            "shopfront",
+            "corner-shop/shopfront",
+            "/Users/tomas",
+            "/Users/tomas/work/shopfront",
+            "darwin",
             "tomas/store-credit-refunds",
             "M app/services/refund_service.rb\nM spec/services/refund_service_spec.rb",
             "e7b21c4 Store credit as a payment method (#1520)\n91d0a3f Sidekiq 7.3 (#1517)\n3f5c2e8 Daily sales report by store-local day (#1511)\nc40a7d9 Inventory sync: skip stale remote levels (#1507)\n0a8e6b1 Rubocop 1.65 (#1503)",
         ),
         Project(
-            "warehouse", "warehouse", "northwind/warehouse", "/home/ines", "/home/ines/analytics/warehouse", "linux",
+            "warehouse",
+            "warehouse",
+            "northwind/warehouse",
+            "/home/ines",
+            "/home/ines/analytics/warehouse",
+            "linux",
             "ines/fct-orders-refunds",
             "M models/marts/fct_orders.sql",
             "52c1e7a fct_orders: add first_paid_at\n9be0d43 stg_payments: normalise status values\n1d7f2a8 dim_customers: plan from billing\n6a3c9e0 sources: freshness checks for raw.payments\n0fe4b21 dbt 1.8",
             shell="bash",
         ),
         Project(
-            "infra", "platform-infra", "acme/platform-infra", "/home/kofi", "/home/kofi/src/platform-infra", "linux",
+            "infra",
+            "platform-infra",
+            "acme/platform-infra",
+            "/home/kofi",
+            "/home/kofi/src/platform-infra",
+            "linux",
             "kofi/uploads-lifecycle",
             "M terraform/prod/main.tf",
             "aa21f9c prod: ingest node group to c6i.4xlarge\n5e0c7d3 ci: plan both envs on PRs\n2b8f1e6 charts: payments-api 2.13.4\n9d4a0c7 scripts: deploy.sh waits for Argo health\n71c3e5f staging: shrink NAT gateways to one",
@@ -185,7 +234,9 @@ def A(text: str) -> Say:
     return Say(text)
 
 
-def sh(cmd: str, out: str = "", code: int = 0, secs: float = 0.4, pre: str | None = None, desc: str | None = None) -> Call:
+def sh(
+    cmd: str, out: str = "", code: int = 0, secs: float = 0.4, pre: str | None = None, desc: str | None = None
+) -> Call:
     return Call("sh", {"cmd": cmd, "desc": desc}, out, code, secs, pre)
 
 
@@ -193,7 +244,14 @@ def rd(path: str, content: str, pre: str | None = None, start: int = 1, end: int
     return Call("read", {"path": path, "start": start, "end": end}, content, pre=pre)
 
 
-def gr(pattern: str, out: str, path: str | None = None, glob: str | None = None, pre: str | None = None, files: bool = False) -> Call:
+def gr(
+    pattern: str,
+    out: str,
+    path: str | None = None,
+    glob: str | None = None,
+    pre: str | None = None,
+    files: bool = False,
+) -> Call:
     return Call("grep", {"pattern": pattern, "path": path, "glob": glob, "files": files}, out, pre=pre)
 
 
@@ -222,7 +280,9 @@ def fetch(url: str, prompt: str, out: str, pre: str | None = None) -> Call:
     return Call("fetch", {"url": url, "prompt": prompt}, out, pre=pre)
 
 
-def task(description: str, prompt: str, out: str, subagent: str = "general-purpose", pre: str | None = None) -> Call:
+def task(
+    description: str, prompt: str, out: str, subagent: str = "general-purpose", pre: str | None = None
+) -> Call:
     return Call("task", {"description": description, "prompt": prompt, "subagent": subagent}, out, pre=pre)
 
 
@@ -350,7 +410,12 @@ def png_b64(width: int = 120, height: int = 80, seed: int = 0) -> str:
     raw = b"".join(rows)
 
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
 
     png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
     png += chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b"")

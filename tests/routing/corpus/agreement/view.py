@@ -52,12 +52,17 @@ def show(case):
         print(f"--- [{i}] {m['role']}: {clip(body, 8000 if last or m['role'] == 'user' else 1500)}")
 
 
-with open(sys.argv[1]) as lines:
-    cases = [json.loads(line) for line in lines]
-if sys.argv[2] == "--list":
-    for c in cases:
-        print(c["id"], c["client"])
-else:
-    for c in cases:
-        if c["id"] == sys.argv[2]:
-            show(c)
+def main() -> None:
+    with open(sys.argv[1]) as lines:
+        cases = [json.loads(line) for line in lines]
+    if sys.argv[2] == "--list":
+        for c in cases:
+            print(c["id"], c["client"])
+    else:
+        for c in cases:
+            if c["id"] == sys.argv[2]:
+                show(c)
+
+
+if __name__ == "__main__":
+    main()
